@@ -1,0 +1,20 @@
+from rest_framework import serializers
+
+from mash.api.views import VisibleReadOnlyViewSet
+
+from .models import Agency
+from .selectors import agencies_visible_to
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "code", "kind", "membership", "is_active"]
+
+
+class AgencyViewSet(VisibleReadOnlyViewSet):
+    """Partner agencies of the hub."""
+
+    queryset = Agency.objects.all()
+    serializer_class = AgencySerializer
+    visible_to = staticmethod(agencies_visible_to)

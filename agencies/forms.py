@@ -1,0 +1,76 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from mash.forms import GovukFormMixin
+
+from .models import Agency, User
+from .roles import Role
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account is inactive. Contact your administrator.",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class SecondFactorForm(GovukFormMixin, forms.Form):
+    token = forms.RegexField(
+        label="Security code",
+        help_text="The 6-digit code from your authenticator app.",
+        regex=r"^\d{6}$",
+        error_messages={
+            "required": "Enter the security code",
+            "invalid": "Enter the 6-digit security code",
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+
+class AgencyForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ["name", "code", "kind", "membership", "is_active"]
+        labels = {"is_active": "Active"}
+
+
+class UserCreateForm(GovukFormMixin, forms.Form):
+    username = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(label="Email address")
+    job_title = forms.CharField(max_length=150, required=False)
+    agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True))
+    role = forms.ChoiceField(choices=[("", "Choose a role")] + Role.choices)
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters. Not a common password.",
+    )
+
+
+class UserEditForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "job_title", "agency", "role"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
+        self.fields["agency"].required = True
+        self.fields["role"].required = True
+
+
+class DeactivateForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why is this account being deactivated?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why this account is being deactivated"},
+    )

@@ -1,0 +1,40 @@
+"""The navigation each role sees. A role sees its own items and no other's."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from mash.access import is_member
+
+from .roles import HUB_ROLES, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+ALL_ROLES = frozenset(Role.values)
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Home", "home", ALL_ROLES),
+    NavItem("People", "contacts:person_list", HUB_ROLES),
+    NavItem("Users", "agencies:staff_user_list", frozenset({Role.ADMINISTRATOR})),
+    NavItem("Agencies", "agencies:staff_agency_list", frozenset({Role.ADMINISTRATOR})),
+    NavItem("Audit trail", "admin:audit_auditevent_changelist", frozenset({Role.ADMINISTRATOR})),
+)
+
+
+def navigation_for(user, current_path: str = "") -> list[dict]:
+    if not is_member(user):
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        if user.role not in item.roles:
+            continue
+        url = reverse(item.url_name)
+        current = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "current": current})
+    return items

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from agencies.auth_views import SignInView, SignOutView, two_factor
+
+from . import views
+
+admin.site.site_header = "MASH front door administration"
+admin.site.site_title = "MASH front door"
+admin.site.login = SignInView.as_view()  # one sign-in page, with lockout and second factor
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("account/sign-in/", SignInView.as_view(), name="login"),
+    path("account/sign-out/", SignOutView.as_view(), name="logout"),
+    path("account/two-factor/", two_factor, name="two_factor"),
+    path("staff/", include("agencies.urls")),
+    path("", include("contacts.urls")),
+    path("api/v1/", include("mash.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "mash.views.bad_request"
+handler403 = "mash.views.permission_denied"
+handler404 = "mash.views.page_not_found"
+handler500 = "mash.views.server_error"
