@@ -1,0 +1,51 @@
+"""factory_boy factories for every app's models. Users are made with a usable password."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from agencies.models import Agency, AgencyKind, Membership, User
+from agencies.roles import Role
+from contacts.models import Gender, Person
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class AgencyFactory(DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    code = factory.Sequence(lambda n: f"agency-{n}")
+    kind = AgencyKind.OTHER
+    membership = Membership.CORE
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    agency = factory.SubFactory(AgencyFactory)
+    role = Role.HUB_WORKER
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs) -> None:
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=0, maximum_age=17)
+    gender = Gender.NOT_RECORDED
+    postcode = "LS1 4AP"
