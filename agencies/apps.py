@@ -19,4 +19,5 @@ class AgenciesConfig(AppConfig):
             exclude_fields=["password", "last_login"],
             m2m_fields={"groups"},
         )
-        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="sync_role_groups")
+        # After every app's migrate, since permissions of later apps are created by then.
+        post_migrate.connect(sync_role_groups, dispatch_uid="sync_role_groups")

@@ -3,23 +3,30 @@
 from django import forms
 
 
+def _govuk_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.Select):
+        return "govuk-select"
+    if isinstance(widget, forms.Textarea):
+        return "govuk-textarea"
+    if isinstance(widget, forms.CheckboxInput):
+        return "govuk-checkboxes__input"
+    return "govuk-input"
+
+
 class GovukFormMixin:
     """Adds GOV.UK Frontend classes to every widget, and the error class where a field failed."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                css = "govuk-select"
-            elif isinstance(widget, forms.Textarea):
-                css = "govuk-textarea"
-            elif isinstance(widget, forms.CheckboxInput):
-                css = "govuk-checkboxes__input"
-            else:
-                css = "govuk-input"
-            if self.is_bound and name in self.errors:
-                css += f" {css}--error"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            if self.is_bound and name in self.errors:
-                widget.attrs["aria-describedby"] = f"{self.add_prefix(name)}-error"
+        for field in self.fields.values():
+            css = _govuk_class(field.widget)
+            field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            widget.attrs["class"] += f" {_govuk_class(widget)}--error"
+            widget.attrs["aria-describedby"] = f"{self.add_prefix(name)}-error"

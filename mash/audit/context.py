@@ -60,8 +60,12 @@ def audit_context(
     """Everything audited inside the block names this actor, address and correlation id."""
     cid = correlation_id or new_correlation_id()
     token = _correlation_id.set(cid)
+    # auditlog's set_actor does not restore the previous actor on exit; we do, so an actor never
+    # outlives its request or task (a worker thread runs many of both).
+    actor_token = auditlog_value.set({})
     try:
         with set_actor(actor, remote_addr=remote_addr):
             yield cid
     finally:
+        auditlog_value.reset(actor_token)
         _correlation_id.reset(token)
