@@ -10,7 +10,9 @@ from tests.factories import AgencyFactory, UserFactory
 
 @pytest.fixture
 def hub_agency(db):
-    return AgencyFactory(name="Children's Social Care", code="csc", kind=AgencyKind.CHILDRENS_SOCIAL_CARE)
+    return AgencyFactory(
+        name="Children's Social Care", code="csc", kind=AgencyKind.CHILDRENS_SOCIAL_CARE
+    )
 
 
 @pytest.fixture
