@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
 
 from mash.forms import GovukFormMixin
 
@@ -54,6 +55,12 @@ class UserCreateForm(GovukFormMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 12 characters. Not a common password.",
     )
+
+    def clean_password(self) -> str:
+        # Checked here as well as in the service, so every problem is shown at once.
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
 
 
 class UserEditForm(GovukFormMixin, forms.ModelForm):
