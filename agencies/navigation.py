@@ -20,7 +20,9 @@ ALL_ROLES = frozenset(Role.values)
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", ALL_ROLES),
-    NavItem("People", "contacts:person_list", HUB_ROLES),
+    NavItem("Triage queue", "contacts:queue", HUB_ROLES),
+    NavItem("Decisions", "contacts:decisions", frozenset({Role.HUB_MANAGER})),
+    NavItem("People", "contacts:person_search", HUB_ROLES),
     NavItem("Users", "agencies:staff_user_list", frozenset({Role.ADMINISTRATOR})),
     NavItem("Agencies", "agencies:staff_agency_list", frozenset({Role.ADMINISTRATOR})),
     NavItem("Audit trail", "admin:audit_auditevent_changelist", frozenset({Role.ADMINISTRATOR})),

@@ -4,6 +4,10 @@ from django import forms
 
 
 def _govuk_class(widget: forms.Widget) -> str:
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "govuk-checkboxes__input"
+    if isinstance(widget, forms.RadioSelect):
+        return "govuk-radios__input"
     if isinstance(widget, forms.Select):
         return "govuk-select"
     if isinstance(widget, forms.Textarea):

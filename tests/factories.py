@@ -49,3 +49,31 @@ class PersonFactory(DjangoModelFactory):
     date_of_birth = factory.Faker("date_of_birth", minimum_age=0, maximum_age=17)
     gender = Gender.NOT_RECORDED
     postcode = "LS1 4AP"
+
+
+def person_input(**overrides):
+    """A valid PersonInput for intake, with overrides."""
+    from contacts.services import PersonInput
+
+    values = {"given_name": "John", "family_name": "Smith", "date_of_birth": None}
+    values.update(overrides)
+    return PersonInput(**values)
+
+
+def contact_input(**overrides):
+    """A valid ContactInput (one subject, phone, consent given) with overrides."""
+    from contacts.codes import Channel, Consent, Source
+    from contacts.services import ContactInput
+
+    values = {
+        "source": Source.SCHOOLS,
+        "channel": Channel.PHONE,
+        "subjects": [person_input()],
+        "consent": Consent.GIVEN,
+        "concerns": ["neglect"],
+        "narrative": "Child arrived hungry and unkempt for the third day running.",
+        "referrer_name": "Ms Jones",
+        "referrer_email": "jones@school.example",
+    }
+    values.update(overrides)
+    return ContactInput(**values)

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mash.context_processors.service",
             ],
+            "builtins": ["mash.templatetags"],
         },
     },
 ]
@@ -155,6 +156,9 @@ GUARDIAN_RENDER_403 = False
 # --- Audit trail (django-auditlog) -----------------------------------------------------------
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+
+# --- Working-day clocks (mash.clocks): bank holidays of this UK nation (ENG, SCT, WLS, NIR) ------
+MASH_BANK_HOLIDAY_NATION = env("MASH_BANK_HOLIDAY_NATION", default="ENG")
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

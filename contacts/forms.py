@@ -1,0 +1,73 @@
+from django import forms
+
+from agencies.models import User
+from agencies.roles import HUB_ROLES
+from mash.forms import GovukFormMixin
+
+from .codes import Outcome, Rag
+
+RAG_CHOICES = [("", "Not a MASH enquiry")] + Rag.choices
+
+
+class RecommendationForm(GovukFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Recommended outcome",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a recommended outcome"},
+    )
+    rag = forms.ChoiceField(
+        label="Initial RAG rating (for a MASH enquiry)", choices=RAG_CHOICES, required=False
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Give the rationale for your recommendation"},
+    )
+    threshold_rationale = forms.CharField(
+        label="Threshold rationale (needed for a referral)",
+        help_text="The hub presumes early help: say why the threshold for social care is met.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecisionForm(GovukFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the outcome"},
+    )
+    rag = forms.ChoiceField(
+        label="Initial RAG rating (for a MASH enquiry)", choices=RAG_CHOICES, required=False
+    )
+    reason = forms.CharField(
+        label="Reason (needed when you choose differently from the recommendation)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReassignForm(GovukFormMixin, forms.Form):
+    assignee = forms.ModelChoiceField(
+        label="Reassign to",
+        queryset=User.objects.filter(role__in=HUB_ROLES, is_active=True),
+        error_messages={"required": "Choose who should triage this contact"},
+    )
+    reason = forms.CharField(label="Reason", required=False, max_length=500)
+
+
+class MergeForm(GovukFormMixin, forms.Form):
+    duplicate = forms.IntegerField(
+        label="Record number of the duplicate",
+        help_text="Its record is kept, marked as merged into this one.",
+        error_messages={"required": "Give the record number of the duplicate"},
+    )
+    reason = forms.CharField(
+        label="Why are these the same person?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why these records are the same person"},
+    )

@@ -1,0 +1,159 @@
+"""Contacts arriving: by MARF, phone, email, police notification or an agency system's API."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from mash.audit.events import record_event
+
+from ..codes import Channel, Concern, Consent, Source
+from ..models import Contact, ContactSubject, Marf
+from ..models.contacts import NARRATIVE_MAX_LENGTH
+from ..timescales import contact_decision_due_at
+from .people import PersonInput, person_match_or_create, person_validate
+from .repeats import repeats_recompute
+
+# A clock a few seconds fast on the sending side is not "the future".
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+@dataclass
+class ContactInput:
+    source: str
+    channel: str
+    subjects: list[PersonInput]
+    consent: str
+    received_at: datetime | None = None
+    concerns: list[str] = field(default_factory=list)
+    narrative: str = ""
+    consent_detail: str = ""
+    referring_agency: object | None = None
+    referrer_name: str = ""
+    referrer_role: str = ""
+    referrer_organisation: str = ""
+    referrer_phone: str = ""
+    referrer_email: str = ""
+    external_reference: str = ""
+
+
+def contact_validate(data: ContactInput) -> None:
+    """Every problem with an incoming contact, by field (subjects by index), or nothing."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if data.source not in Source.values:
+        add("source", "Choose a referral source from the census list (e.g. 2A for schools).")
+    if data.channel not in Channel.values:
+        add(
+            "channel",
+            "Choose how the contact arrived: MARF, phone, email, police notification or API.",
+        )
+    if data.consent not in Consent.values:
+        add("consent", "Say whether consent was given, not given or not sought.")
+    elif data.consent != Consent.GIVEN and not data.consent_detail.strip():
+        add(
+            "consent_detail",
+            "Give the lawful basis for sharing without consent."
+            if data.consent == Consent.NOT_GIVEN
+            else "Say why consent was not sought.",
+        )
+    if not data.concerns:
+        add("concerns", "Choose at least one concern.")
+    unknown = [c for c in data.concerns if c not in Concern.values]
+    if unknown:
+        add("concerns", f"Unknown concern: {', '.join(map(str, unknown))}.")
+    if len(data.narrative) > NARRATIVE_MAX_LENGTH:
+        add("narrative", f"The narrative must be {NARRATIVE_MAX_LENGTH:,} characters or fewer.")
+    if data.received_at is not None:
+        if timezone.is_naive(data.received_at):
+            add("received_at", "Give the time with its time zone.")
+        elif data.received_at > timezone.now() + CLOCK_SKEW:
+            add("received_at", "The time received cannot be in the future.")
+    if len(data.external_reference) > 100:
+        add("external_reference", "The external reference must be 100 characters or fewer.")
+    if not data.subjects:
+        add("subjects", "Add at least one person the concern is about.")
+    for index, person in enumerate(data.subjects):
+        try:
+            person_validate(person)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    add(f"subjects[{index}].{name}", message)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def contact_create(
+    *, data: ContactInput, created_by=None, referrer_user=None, marf_answers: dict | None = None
+) -> Contact:
+    """Record a contact: validate everything, match its people, set its decision clock."""
+    contact_validate(data)
+    received_at = data.received_at or timezone.now()
+    contact = Contact(
+        source=data.source,
+        channel=data.channel,
+        referring_agency=data.referring_agency,
+        external_reference=data.external_reference.strip(),
+        referrer_name=data.referrer_name.strip(),
+        referrer_role=data.referrer_role.strip(),
+        referrer_organisation=data.referrer_organisation.strip(),
+        referrer_phone=data.referrer_phone.strip(),
+        referrer_email=data.referrer_email.strip(),
+        referrer_user=referrer_user,
+        concerns=sorted(set(data.concerns)),
+        narrative=data.narrative.strip(),
+        consent=data.consent,
+        consent_detail=data.consent_detail.strip(),
+        received_at=received_at,
+        decision_due_at=contact_decision_due_at(received_at),
+        created_by=created_by,
+        modified_by=created_by,
+    )
+    contact.full_clean(exclude=["created_by", "modified_by", "referrer_user", "subjects"])
+    contact.save()
+    person_ids = []
+    for person_data in data.subjects:
+        person, _created = person_match_or_create(data=person_data, created_by=created_by)
+        ContactSubject.objects.get_or_create(contact=contact, person=person)
+        person_ids.append(person.pk)
+    if marf_answers is not None and referrer_user is not None:
+        Marf.objects.create(
+            contact=contact,
+            submitted_by=referrer_user,
+            submitted_at=received_at,
+            answers=marf_answers,
+        )
+    repeats_recompute(person_ids=person_ids)
+    contact.refresh_from_db()
+    record_event(
+        "contact.received",
+        target=contact,
+        data={"channel": contact.channel, "source": contact.source, "subjects": person_ids},
+    )
+    return contact
+
+
+def contact_intake(*, data: ContactInput, created_by=None) -> tuple[Contact, bool]:
+    """Idempotent intake for agency systems: the same (source, external_reference) twice is one
+    contact. Returns the contact and whether it was created now."""
+    reference = data.external_reference.strip()
+    if reference:
+        existing = Contact.objects.filter(source=data.source, external_reference=reference).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            return contact_create(data=data, created_by=created_by), True
+    except IntegrityError:
+        # The same item arrived twice at once: the other request created it first.
+        existing = Contact.objects.filter(source=data.source, external_reference=reference).first()
+        if existing is None:
+            raise
+        return existing, False

@@ -1,0 +1,204 @@
+"""The triage queue, the triage page, and the manager's decisions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from agencies.roles import Role
+from mash.audit.events import record_access
+from mash.errors import ConflictError
+from mash.pagination import keyset_page
+
+from .. import services
+from ..codes import Channel, Concern, Outcome, Source
+from ..forms import DecisionForm, ReassignForm, RecommendationForm
+from ..models import Contact
+from ..selectors import (
+    QueueFilters,
+    contact_for_triage,
+    decision_queue,
+    subjects_with_history,
+    triage_queue,
+)
+from .common import apply_errors, require_hub, require_roles
+
+
+def _get_contact(request: HttpRequest, pk: int) -> Contact:
+    try:
+        return contact_for_triage(request.user, pk)
+    except Contact.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    require_hub(request)
+    filters = QueueFilters.from_query(request.GET)
+    page = keyset_page(
+        triage_queue(request.user, filters),
+        fields=("decision_due_at", "id"),
+        after=request.GET.get("after"),
+    )
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "contacts/triage_queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "sources": Source.choices,
+            "channels": Channel.choices,
+            "concerns": Concern.choices,
+        },
+    )
+
+
+@login_required
+def decisions(request: HttpRequest) -> HttpResponse:
+    require_roles(request, {Role.HUB_MANAGER})
+    page = keyset_page(
+        decision_queue(request.user),
+        fields=("decision_due_at", "id"),
+        after=request.GET.get("after"),
+    )
+    return render(request, "contacts/decision_queue.html", {"page": page})
+
+
+def _render_contact(request: HttpRequest, contact: Contact, *, status: int = 200, **forms):
+    recommendation = forms.get("recommendation_form") or RecommendationForm(
+        initial={
+            "outcome": contact.recommended_outcome or None,
+            "rag": contact.recommended_rag,
+            "rationale": contact.recommendation_rationale,
+            "threshold_rationale": contact.threshold_rationale,
+            "version": contact.version,
+        }
+    )
+    decision = forms.get("decision_form") or DecisionForm(
+        initial={
+            "outcome": contact.recommended_outcome or None,
+            "rag": contact.recommended_rag,
+            "version": contact.version,
+        }
+    )
+    context = {
+        "contact": contact,
+        "subjects": subjects_with_history(contact),
+        "marf": getattr(contact, "marf", None),
+        "recommendation_form": recommendation,
+        "decision_form": decision,
+        "reassign_form": forms.get("reassign_form") or ReassignForm(),
+        "conflict": forms.get("conflict"),
+        "concern_labels": [Concern(c).label for c in contact.concerns if c in Concern.values],
+        "is_manager": request.user.role == Role.HUB_MANAGER,
+        "outcomes": Outcome,
+    }
+    if context["marf"] is not None:
+        from ..marf import marf_completeness
+
+        context["completeness"] = marf_completeness(context["marf"])
+    return render(request, "contacts/contact_detail.html", context, status=status)
+
+
+@login_required
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _get_contact(request, pk)
+    record_access(contact)
+    return _render_contact(request, contact)
+
+
+@login_required
+@require_POST
+def pick_up(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _get_contact(request, pk)
+    try:
+        services.contact_pick_up(contact=contact, user=request.user)
+    except (ConflictError, PermissionError) as error:
+        contact.refresh_from_db()
+        return _render_contact(request, contact, status=409, conflict=str(error))
+    messages.success(request, f"You picked up {contact.reference}.")
+    return redirect("contacts:contact_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _get_contact(request, pk)
+    form = RecommendationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_recommend(
+                contact=contact,
+                user=request.user,
+                outcome=form.cleaned_data["outcome"],
+                rag=form.cleaned_data["rag"],
+                rationale=form.cleaned_data["rationale"],
+                threshold_rationale=form.cleaned_data["threshold_rationale"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except (ConflictError, PermissionError) as error:
+            contact = _get_contact(request, pk)
+            return _render_contact(request, contact, status=409, conflict=str(error))
+        else:
+            messages.success(request, f"Your recommendation for {contact.reference} was sent.")
+            return redirect("contacts:queue")
+    return _render_contact(request, contact, status=400, recommendation_form=form)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    require_roles(request, {Role.HUB_MANAGER})
+    contact = _get_contact(request, pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_decide(
+                contact=contact,
+                manager=request.user,
+                outcome=form.cleaned_data["outcome"],
+                rag=form.cleaned_data["rag"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except (ConflictError, PermissionError) as error:
+            contact = _get_contact(request, pk)
+            return _render_contact(request, contact, status=409, conflict=str(error))
+        else:
+            messages.success(request, f"{contact.reference} is decided.")
+            return redirect("contacts:decisions")
+    return _render_contact(request, contact, status=400, decision_form=form)
+
+
+@login_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    require_roles(request, {Role.HUB_MANAGER})
+    contact = _get_contact(request, pk)
+    form = ReassignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_reassign(
+                contact=contact,
+                to_user=form.cleaned_data["assignee"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except ConflictError as error:
+            contact = _get_contact(request, pk)
+            return _render_contact(request, contact, status=409, conflict=str(error))
+        else:
+            messages.success(request, f"{contact.reference} was reassigned.")
+            return redirect("contacts:contact_detail", pk=pk)
+    return _render_contact(request, contact, status=400, reassign_form=form)
