@@ -59,8 +59,8 @@ lint: deps
 	$(VENV)/bin/ruff format --check .
 
 lock: deps
-	$(VENV)/bin/pip-compile -q --strip-extras --output-file requirements/base.txt pyproject.toml
-	$(VENV)/bin/pip-compile -q --strip-extras --extra dev --output-file requirements/dev.txt pyproject.toml
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements/base.txt pyproject.toml
+	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --extra dev --output-file requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles .celery-broker db.sqlite3*

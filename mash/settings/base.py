@@ -86,7 +86,11 @@ TEMPLATES = [
 ]
 
 # --- Data ------------------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = {
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run` runs web, worker and beat on one file: wait for locks, write-ahead log.
     DATABASES["default"]["OPTIONS"] = {
@@ -175,6 +179,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
     ("moj", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"),
+    # MOJ Frontend's stylesheet asks for GOV.UK's images under its own images path.
+    ("moj/assets/images", NODE_MODULES / "govuk-frontend" / "dist" / "govuk" / "assets" / "images"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
@@ -247,6 +253,7 @@ else:
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = False

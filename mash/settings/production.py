@@ -4,19 +4,27 @@ A missing or unsafe value raises ImproperlyConfigured naming the environment var
 last line of the start-up error says what to fix. `manage.py check --deploy` prints no warnings.
 """
 
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import env
-
 # Django's own bar for a secret key (security.W009): refused here instead of warned about.
-SECRET_KEY_MIN_LENGTH = 50
-SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
-SECRET_KEY_INSECURE_PREFIX = "django-insecure-"
+_SECRET_KEY_MIN_LENGTH = 50
+_SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+_SECRET_KEY_INSECURE_PREFIX = "django-insecure-"
+
+# The variables are checked before base.py parses any of them, so that a missing or malformed
+# one is reported by name rather than as whatever base.py's parsing trips over. A .env file is
+# read first, exactly as base.py reads it (the environment wins over the file).
+environ.Env.read_env(Path(__file__).resolve().parent.parent.parent / ".env", overwrite=False)
+_env = environ.Env()
 
 
 def _required(name: str) -> str:
-    value = env.str(name, default="").strip()
+    value = _env.str(name, default="").strip()
     if not value:
         raise ImproperlyConfigured(f"The environment variable {name} must be set in production.")
     return value
@@ -25,14 +33,14 @@ def _required(name: str) -> str:
 def _secret_key(name: str) -> str:
     value = _required(name)
     if (
-        len(value) < SECRET_KEY_MIN_LENGTH
-        or len(set(value)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
-        or value.startswith(SECRET_KEY_INSECURE_PREFIX)
+        len(value) < _SECRET_KEY_MIN_LENGTH
+        or len(set(value)) < _SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or value.startswith(_SECRET_KEY_INSECURE_PREFIX)
     ):
         raise ImproperlyConfigured(
             f"The environment variable {name} is not a safe secret key: it needs at least "
-            f"{SECRET_KEY_MIN_LENGTH} random characters, not starting with "
-            f"'{SECRET_KEY_INSECURE_PREFIX}'. Generate one with: "
+            f"{_SECRET_KEY_MIN_LENGTH} random characters, not starting with "
+            f"'{_SECRET_KEY_INSECURE_PREFIX}'. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     return value
@@ -47,13 +55,46 @@ def _host_list(name: str) -> list[str]:
     return hosts
 
 
+def _database(name: str) -> dict:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # django-environ warns on an unknown scheme
+        config = environ.Env.db_url_config(_required(name))
+    if config.get("ENGINE") not in {
+        "django.db.backends.postgresql",
+        "django.contrib.gis.db.backends.postgis",
+    }:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a PostgreSQL URL in production, "
+            "such as postgres://user:password@host:5432/name."
+        )
+    return config
+
+
+def _redis_url(name: str) -> str:
+    value = _required(name)
+    if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a Redis URL in production, "
+            "such as redis://host:6379/0."
+        )
+    return value
+
+
+_SECRET_KEY = _secret_key("DJANGO_SECRET_KEY")
+_ALLOWED_HOSTS = _host_list("DJANGO_ALLOWED_HOSTS")
+_DATABASE = _database("DATABASE_URL")
+_REDIS_URL = _redis_url("REDIS_URL")
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
+
 DEBUG = False
-SECRET_KEY = _secret_key("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = _host_list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
+SECRET_KEY = _SECRET_KEY
+ALLOWED_HOSTS = _ALLOWED_HOSTS
+DATABASES = {"default": _DATABASE}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-REDIS_URL = _required("REDIS_URL")
+REDIS_URL = _REDIS_URL
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
