@@ -8,8 +8,19 @@ class ContactsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import Person, PersonGroupObjectPermission, PersonUserObjectPermission
+        from . import models
 
-        auditlog.register(Person)
-        auditlog.register(PersonGroupObjectPermission)
-        auditlog.register(PersonUserObjectPermission)
+        # Case data and access rights: every create, change and delete is in the audit trail.
+        auditlog.register(models.Person, exclude_fields=["search_text", "phonetic"])
+        for model in (
+            models.PersonAlias,
+            models.Household,
+            models.HouseholdMember,
+            models.Contact,
+            models.ContactSubject,
+            models.DecisionEntry,
+            models.Marf,
+            models.PersonGroupObjectPermission,
+            models.PersonUserObjectPermission,
+        ):
+            auditlog.register(model)

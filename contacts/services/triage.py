@@ -120,6 +120,11 @@ def contact_recommend(
     contact = _locked(contact, expected_version)
     if contact.is_decided:
         raise ConflictError(f"{contact.reference} has already been decided.")
+    if contact.assignee_id not in (None, user.pk) and user.role != Role.HUB_MANAGER:
+        raise ConflictError(
+            f"{contact.reference} is being triaged by {contact.assignee.display_name}. "
+            "A manager can reassign it."
+        )
     now = timezone.now()
     contact.recommended_outcome = outcome
     contact.recommendation_rationale = rationale.strip()
