@@ -46,10 +46,19 @@ def role_group_name(role: str) -> str:
     return f"role:{role}"
 
 
-def sync_role_groups(**kwargs) -> None:
-    """Create each role's group and give it exactly its permissions (runs after every migrate)."""
+def sync_role_groups(sender=None, **kwargs) -> None:
+    """Create each role's group and give it exactly its permissions.
+
+    Connected to post_migrate, which is sent once per app: run only after the last app, when
+    every app's permissions exist.
+    """
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
     from django.db.models import Q
+
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if sender is not None and sender.label != last.label:
+        return
 
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role_group_name(role))

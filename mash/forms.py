@@ -22,9 +22,11 @@ class GovukFormMixin:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             css = _govuk_class(field.widget)
             field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css}".strip()
+            if field.help_text and not isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs["aria-describedby"] = f"{self.add_prefix(name)}-hint"
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -33,4 +35,9 @@ class GovukFormMixin:
                 continue
             widget = self.fields[name].widget
             widget.attrs["class"] += f" {_govuk_class(widget)}--error"
-            widget.attrs["aria-describedby"] = f"{self.add_prefix(name)}-error"
+            if isinstance(widget, forms.RadioSelect):
+                continue  # the fieldset carries the description of a group
+            described = [f"{self.add_prefix(name)}-hint"] if self.fields[name].help_text else []
+            widget.attrs["aria-describedby"] = " ".join(
+                [*described, f"{self.add_prefix(name)}-error"]
+            )

@@ -89,6 +89,11 @@ class Command(BaseCommand):
                     nhs_number=nhs,
                     postcode=postcode,
                 )
+        from contacts.demo import create_demo_contacts
+
+        made = create_demo_contacts()
+        if made:
+            self.stdout.write(f"Created {made} demo contacts.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, agency_code, role, _title in USERS:
             self.stdout.write(
