@@ -151,6 +151,23 @@ class TestRepeats:
         self.make(at(2026, 3, 1, 10, 0), nhs_number="9434765919")
         assert not self.make(at(2026, 6, 1, 10, 0), given_name="Kayla", nhs_number="").is_repeat
 
+    def test_back_dating_a_contact_updates_repeats_and_its_clock(self, hub_worker):
+        child = {"nhs_number": "9434765919"}
+        earlier = self.make(at(2026, 6, 10, 10, 0), **child)
+        later = self.make(at(2026, 6, 20, 10, 0), **child)
+        assert later.is_repeat and not earlier.is_repeat
+        # The "earlier" email had in fact arrived after the other one.
+        moved = services.contact_change_received_at(
+            contact=earlier,
+            received_at=at(2026, 6, 25, 9, 0),
+            reason="Email read late",
+            changed_by=hub_worker,
+        )
+        later.refresh_from_db()
+        assert moved.is_repeat and not later.is_repeat
+        assert moved.decision_due_at == at(2026, 6, 26, 9, 0)
+        assert AuditEvent.objects.filter(name="contact.received_at_corrected").exists()
+
     def test_merging_people_makes_the_later_contact_a_repeat(self, hub_worker):
         first = self.make(at(2026, 3, 1, 10, 0), given_name="Jon", family_name="Smyth")
         second = self.make(at(2026, 6, 1, 10, 0), given_name="John", family_name="Smith")

@@ -1,6 +1,11 @@
 import pytest
 
-from contacts.validators import nhs_number_is_valid, normalise_postcode, validate_postcode
+from contacts.validators import (
+    nhs_number_is_valid,
+    normalise_postcode,
+    upn_is_valid,
+    validate_postcode,
+)
 
 
 @pytest.mark.parametrize("number", ["943 476 5919", "9434765919", "401-023-2137"])
@@ -37,3 +42,31 @@ def test_a_made_up_postcode_is_refused():
 
     with pytest.raises(ValidationError, match="real UK postcode"):
         validate_postcode("12345")
+
+
+@pytest.mark.parametrize("upn", ["B801200005001", "b801 2000 05001", "H801200001001"])
+def test_valid_upns(upn):
+    assert upn_is_valid(upn)
+
+
+@pytest.mark.parametrize(
+    "upn",
+    [
+        "A801200005001",  # wrong check letter
+        "X80120000A001",  # letters in the middle
+        "B80120000500",  # too short
+        "I801200005001",  # I is never a check letter
+        "",
+    ],
+)
+def test_invalid_upns(upn):
+    assert not upn_is_valid(upn)
+
+
+def test_a_new_authoritys_upn_is_accepted_on_its_check_letter():
+    # python-stdnum's own check refuses LA numbers created after 2011 (e.g. 940); ours does not.
+    from stdnum.gb import upn as stdnum_upn
+
+    number = stdnum_upn.calc_check_digit("940200005001") + "940200005001"
+    assert upn_is_valid(number)
+    assert not stdnum_upn.is_valid(number)

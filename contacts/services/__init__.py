@@ -1,7 +1,7 @@
 """Every write of the front door. Views and API views call these, never the ORM directly."""
 
-from .intake import ContactInput, PersonInput, contact_create, contact_intake
-from .people import person_create, person_match_or_create, person_merge
+from .intake import ContactInput, contact_change_received_at, contact_create, contact_intake
+from .people import PersonInput, person_create, person_match_or_create, person_merge
 from .repeats import repeats_recompute
 from .triage import (
     contact_correct_decision,
@@ -15,6 +15,7 @@ from .triage import (
 __all__ = [
     "ContactInput",
     "PersonInput",
+    "contact_change_received_at",
     "contact_correct_decision",
     "contact_create",
     "contact_decide",

@@ -157,3 +157,35 @@ def contact_intake(*, data: ContactInput, created_by=None) -> tuple[Contact, boo
         if existing is None:
             raise
         return existing, False
+
+
+@transaction.atomic
+def contact_change_received_at(
+    *, contact: Contact, received_at: datetime, reason: str, changed_by
+) -> Contact:
+    """Correct when a contact was received (e.g. an email read a day late): the decision clock
+    and the repeat flags of every contact of the same people follow."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the time received is being corrected."})
+    if timezone.is_naive(received_at):
+        raise ValidationError({"received_at": "Give the time with its time zone."})
+    if received_at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"received_at": "The time received cannot be in the future."})
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    previous = contact.received_at
+    contact.received_at = received_at
+    contact.decision_due_at = contact_decision_due_at(received_at)
+    contact.version += 1
+    contact.modified_by = changed_by
+    contact.save(
+        update_fields=["received_at", "decision_due_at", "version", "modified_by", "modified_at"]
+    )
+    repeats_recompute(contact_ids=[contact.pk])
+    record_event(
+        "contact.received_at_corrected",
+        target=contact,
+        actor=changed_by,
+        data={"from": previous.isoformat(), "to": received_at.isoformat(), "reason": reason},
+    )
+    contact.refresh_from_db()
+    return contact
