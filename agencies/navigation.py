@@ -23,6 +23,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Triage queue", "contacts:queue", HUB_ROLES),
     NavItem("Decisions", "contacts:decisions", frozenset({Role.HUB_MANAGER})),
     NavItem("People", "contacts:person_search", HUB_ROLES),
+    NavItem("Make a referral", "contacts:marf_start", frozenset({Role.REFERRER})),
+    NavItem("Your referrals", "contacts:marf_list", frozenset({Role.REFERRER})),
     NavItem("Users", "agencies:staff_user_list", frozenset({Role.ADMINISTRATOR})),
     NavItem("Agencies", "agencies:staff_agency_list", frozenset({Role.ADMINISTRATOR})),
     NavItem("Audit trail", "admin:audit_auditevent_changelist", frozenset({Role.ADMINISTRATOR})),

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agencies.roles import AGENCY_ROLES, HUB_ROLES, Role
-from mash.access import granted_to_agency, is_member
+from mash.access import agency_grant_exists, is_member
 
 from .codes import Channel, Concern, Source
 from .models import Contact, ContactSubject, Marf, Person
@@ -30,7 +30,12 @@ def people_visible_to(user, *, queryset: QuerySet[Person] | None = None) -> Quer
     if user.role in HUB_ROLES:
         return queryset
     if user.role in AGENCY_ROLES:
-        return granted_to_agency(user, queryset, "contacts.view_person")
+        from enquiries.selectors import information_requests_visible_to
+
+        requests = information_requests_visible_to(user).filter(people=OuterRef("pk"))
+        return queryset.filter(
+            agency_grant_exists(user, Person, "contacts.view_person") | Exists(requests)
+        )
     return queryset.none()
 
 

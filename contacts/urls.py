@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import people, triage
+from .views import marf, people, record, triage
 
 app_name = "contacts"
 
@@ -9,10 +9,18 @@ urlpatterns = [
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/merge/", people.person_merge, name="person_merge"),
     path("contacts/", triage.queue, name="queue"),
+    path("contacts/new/", record.record_contact, name="record_contact"),
     path("contacts/<int:pk>/", triage.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/pick-up/", triage.pick_up, name="pick_up"),
     path("contacts/<int:pk>/recommend/", triage.recommend, name="recommend"),
     path("contacts/<int:pk>/decide/", triage.decide, name="decide"),
     path("contacts/<int:pk>/reassign/", triage.reassign, name="reassign"),
     path("decisions/", triage.decisions, name="decisions"),
+    # The referrer's MARF: the form, page by page, and their own referrals
+    path("marf/", marf.marf_start, name="marf_start"),
+    path("marf/check/", marf.marf_check, name="marf_check"),
+    path("marf/sent/<int:pk>/", marf.marf_sent, name="marf_sent"),
+    path("marf/<slug:step>/", marf.marf_step, name="marf_step"),
+    path("marfs/", marf.marf_list, name="marf_list"),
+    path("marfs/<int:pk>/", marf.marf_detail, name="marf_detail"),
 ]

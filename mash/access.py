@@ -34,17 +34,24 @@ def _codename(perm: str) -> str:
     return perm.split(".", 1)[-1]
 
 
-def granted_to_agency(user, queryset: QuerySet[M], perm: str) -> QuerySet[M]:
-    """Rows of `queryset` on which the user's agency group holds the object permission `perm`."""
-    if not is_member(user):
-        return queryset.none()
-    permission_model = get_group_obj_perms_model(queryset.model)
+def agency_grant_exists(user, model: type[models.Model], perm: str) -> Exists:
+    """An EXISTS condition: the user's agency group holds object permission `perm` on the row.
+
+    Only for members (check `is_member` first)."""
+    permission_model = get_group_obj_perms_model(model)
     grants = permission_model.objects.filter(
         content_object=OuterRef("pk"),
         group_id=user.agency.group_id,
         permission__codename=_codename(perm),
     )
-    return queryset.filter(Exists(grants))
+    return Exists(grants)
+
+
+def granted_to_agency(user, queryset: QuerySet[M], perm: str) -> QuerySet[M]:
+    """Rows of `queryset` on which the user's agency group holds the object permission `perm`."""
+    if not is_member(user):
+        return queryset.none()
+    return queryset.filter(agency_grant_exists(user, queryset.model, perm))
 
 
 @transaction.atomic

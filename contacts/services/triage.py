@@ -217,8 +217,17 @@ def contact_decide(
         actor=manager,
         data={"outcome": outcome, "rag": rag, "agreed": not differs},
     )
+    _open_enquiry_if_needed(contact, manager)
     _enqueue_feedback(contact)
     return contact
+
+
+def _open_enquiry_if_needed(contact: Contact, manager, opened_at=None) -> None:
+    """A MASH_ENQUIRY decision hands the contact to the enquiries capability."""
+    if contact.outcome == Outcome.MASH_ENQUIRY:
+        from enquiries.services import enquiry_open
+
+        enquiry_open(contact=contact, opened_by=manager, opened_at=opened_at)
 
 
 @transaction.atomic
@@ -253,6 +262,7 @@ def contact_correct_decision(
         actor=manager,
         data={"from": previous, "to": {"outcome": outcome, "rag": rag}, "reason": reason},
     )
+    _open_enquiry_if_needed(contact, manager, opened_at=timezone.now())
     return contact
 
 

@@ -99,9 +99,11 @@ def _render_contact(request: HttpRequest, contact: Contact, *, status: int = 200
         "outcomes": Outcome,
     }
     if context["marf"] is not None:
+        from ..forms_marf import answers_summary
         from ..marf import marf_completeness
 
         context["completeness"] = marf_completeness(context["marf"])
+        context["marf_answers"] = answers_summary(context["marf"].answers)
     return render(request, "contacts/contact_detail.html", context, status=status)
 
 

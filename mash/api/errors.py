@@ -6,6 +6,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from mash.errors import ConflictError
+
 
 def _as_field_messages(detail) -> dict[str, list[str]]:
     if isinstance(detail, dict):
@@ -28,6 +30,10 @@ def _as_field_messages(detail) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, ConflictError):
+        # Someone else changed the record first: 409, and the caller reloads and tries again.
+        body = {"detail": exc.message, "errors": {}}
+        return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = exceptions.ValidationError(exc.message_dict)

@@ -17,22 +17,22 @@ pytestmark = pytest.mark.browser
 
 # Concrete expectations per role family, independent of NAV_ITEMS, so a wrong NAV_ITEMS fails.
 MUST_SEE = {
-    Role.HUB_WORKER: {"Home", "People"},
-    Role.HUB_MANAGER: {"Home", "People"},
+    Role.HUB_WORKER: {"Home", "Triage queue", "People"},
+    Role.HUB_MANAGER: {"Home", "Triage queue", "Decisions", "People"},
     Role.AGENCY_RESEARCHER: {"Home"},
     Role.AGENCY_SUPERVISOR: {"Home"},
-    Role.REFERRER: {"Home"},
+    Role.REFERRER: {"Home", "Make a referral", "Your referrals"},
     Role.BOARD_MEMBER: {"Home"},
     Role.ADMINISTRATOR: {"Home", "Users", "Agencies", "Audit trail"},
 }
 MUST_NOT_SEE = {
-    Role.HUB_WORKER: {"Users", "Agencies", "Audit trail"},
-    Role.HUB_MANAGER: {"Users", "Agencies", "Audit trail"},
-    Role.AGENCY_RESEARCHER: {"People", "Users", "Agencies", "Audit trail"},
-    Role.AGENCY_SUPERVISOR: {"People", "Users", "Agencies", "Audit trail"},
-    Role.REFERRER: {"People", "Users", "Agencies", "Audit trail"},
-    Role.BOARD_MEMBER: {"People", "Users", "Agencies", "Audit trail"},
-    Role.ADMINISTRATOR: {"People"},
+    Role.HUB_WORKER: {"Decisions", "Make a referral", "Users", "Agencies", "Audit trail"},
+    Role.HUB_MANAGER: {"Make a referral", "Users", "Agencies", "Audit trail"},
+    Role.AGENCY_RESEARCHER: {"Triage queue", "People", "Make a referral", "Users", "Agencies"},
+    Role.AGENCY_SUPERVISOR: {"Triage queue", "People", "Make a referral", "Users", "Agencies"},
+    Role.REFERRER: {"Triage queue", "People", "Users", "Agencies", "Audit trail"},
+    Role.BOARD_MEMBER: {"Triage queue", "People", "Make a referral", "Users", "Audit trail"},
+    Role.ADMINISTRATOR: {"Triage queue", "People", "Decisions", "Make a referral"},
 }
 
 

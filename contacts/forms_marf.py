@@ -1,0 +1,353 @@
+"""The MARF's pages as Django forms, built from the questions in `contacts.marf`, and the
+answers read back in words (for check-your-answers and the referrer's own copy)."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils.html import format_html, format_html_join
+
+from mash.forms import GovukFormMixin
+
+from .codes import Consent
+from .marf import ABOUT_YOU, CONCERN, CONSENT, HOUSEHOLD, PEOPLE, SECTIONS, Question, Section
+from .validators import (
+    validate_birth_dates,
+    validate_nhs_number,
+    validate_postcode,
+    validate_upn,
+)
+
+_PARTS = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+_VALIDATORS = {
+    "nhs_number": [validate_nhs_number],
+    "upn": [validate_upn],
+    "postcode": [validate_postcode],
+}
+_NO_SPELLCHECK = {"nhs_number", "upn", "postcode", "referrer_email", "referrer_phone"}
+
+
+class GovukDateWidget(forms.Widget):
+    """The GOV.UK date input: day, month and year boxes (named `<name>-day` and so on)."""
+
+    is_govuk_date = True
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_0" if id_ else ""
+
+    def value_from_datadict(self, data, files, name) -> list[str]:
+        return [str(data.get(f"{name}-{part}", "")).strip() for part, _label, _width in _PARTS]
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return not any(f"{name}-{part}" in data for part, _label, _width in _PARTS)
+
+    @staticmethod
+    def parts(value) -> list[str]:
+        """[day, month, year] from typed-in parts, a date, or an ISO date string."""
+        if isinstance(value, (list, tuple)):
+            return [str(v or "") for v in value][:3] + [""] * (3 - len(value))
+        if isinstance(value, str) and value:
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                return ["", "", ""]
+        if isinstance(value, date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return ["", "", ""]
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        attrs = {**self.attrs, **(attrs or {})}
+        error = " govuk-input--error" if "--error" in attrs.get("class", "") else ""
+        base_id = attrs.get("id") or f"id_{name}"
+        items = (
+            (
+                f"{base_id}_{index}",
+                label,
+                f"{base_id}_{index}",
+                f"govuk-input govuk-date-input__input govuk-input--width-{width}{error}",
+                f"{name}-{part}",
+                typed,
+            )
+            for index, ((part, label, width), typed) in enumerate(
+                zip(_PARTS, self.parts(value), strict=True)
+            )
+        )
+        inputs = format_html_join(
+            "",
+            '<div class="govuk-date-input__item"><div class="govuk-form-group">'
+            '<label class="govuk-label govuk-date-input__label" for="{}">{}</label>'
+            '<input id="{}" class="{}" name="{}" type="text" inputmode="numeric" value="{}">'
+            "</div></div>",
+            items,
+        )
+        return format_html('<div class="govuk-date-input" id="{}">{}</div>', base_id, inputs)
+
+
+class GovukDateField(forms.Field):
+    """A date typed into three boxes, with GOV.UK's error messages."""
+
+    widget = GovukDateWidget
+
+    def to_python(self, value) -> date | None:
+        if isinstance(value, date):
+            return value
+        day, month, year = GovukDateWidget.parts(value)
+        if not (day or month or year):
+            return None
+        name = self.label.split(" (")[0]
+        typed = (day, month, year)
+        missing = [label.lower() for (_p, label, _w), v in zip(_PARTS, typed, strict=True) if not v]
+        if missing:
+            raise ValidationError(f"{name} must include a {' and a '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise ValidationError(f"{name} must be a real date, with a 4-digit year")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValidationError(f"{name} must be a real date") from error
+
+
+def build_field(question: Question) -> forms.Field:
+    """The form field that asks `question`."""
+    optional = not question.required and question.say_optional
+    label = question.label + (" (optional)" if optional else "")
+    common = {
+        "label": label,
+        "required": question.required,
+        "help_text": question.hint,
+        "validators": _VALIDATORS.get(question.name, []),
+    }
+    messages = {"required": question.error} if question.error else {}
+    if question.max_length:
+        limit = f"{question.max_length:,}"
+        messages["max_length"] = f"{question.label} must be {limit} characters or fewer"
+    common["error_messages"] = messages
+    attrs: dict[str, str] = {}
+    if question.kind in ("text", "tel") and question.max_length and question.max_length <= 40:
+        attrs["class"] = (
+            "govuk-input--width-10" if question.max_length <= 12 else "govuk-input--width-20"
+        )
+    if question.autocomplete:
+        attrs["autocomplete"] = question.autocomplete
+    if question.name in _NO_SPELLCHECK:
+        attrs["spellcheck"] = "false"
+    if question.kind == "date":
+        return GovukDateField(**common)
+    if question.kind in ("select", "radios"):
+        widget = forms.Select if question.kind == "select" else forms.RadioSelect
+        choices = list(question.choices)
+        if question.kind == "select" and not question.required:
+            choices = [("", "Choose")] + choices
+        return forms.ChoiceField(choices=choices, widget=widget, **common)
+    if question.kind == "checkboxes":
+        return forms.MultipleChoiceField(
+            choices=question.choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if question.kind == "email":
+        messages["invalid"] = "Enter an email address in the correct format, like name@example.com"
+        return forms.EmailField(
+            max_length=question.max_length or 254, widget=forms.EmailInput(attrs=attrs), **common
+        )
+    if question.kind == "textarea":
+        attrs["rows"] = "5"
+        widget = forms.Textarea(attrs=attrs)
+    elif question.kind == "tel":
+        widget = forms.TextInput(attrs={**attrs, "type": "tel"})
+    else:
+        widget = forms.TextInput(attrs=attrs)
+    return forms.CharField(max_length=question.max_length, widget=widget, **common)
+
+
+class MarfSectionForm(GovukFormMixin, forms.Form):
+    """One page of the MARF; `section_form` gives each section's subclass its fields."""
+
+    section: Section
+    service_errors: dict[str, list[str]] | None = None  # a service's errors, shown on clean
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if field.help_text and not isinstance(
+                field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)
+            ):
+                field.widget.attrs["aria-describedby"] = f"{self.add_prefix(name)}-hint"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:  # keep the hint described as well as the error
+            if name in self.fields and self.fields[name].help_text:
+                attrs = self.fields[name].widget.attrs
+                hint = f"{self.add_prefix(name)}-hint"
+                if hint not in attrs.get("aria-describedby", ""):
+                    attrs["aria-describedby"] = f"{hint} {attrs.get('aria-describedby', '')}"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name, messages in (self.service_errors or {}).items():
+            field = name if name in self.fields else None
+            shown = {str(m).rstrip(".") for m in self.errors.get(field or "__all__", [])}
+            new = [m for m in messages if str(m).rstrip(".") not in shown]
+            if new:
+                self.add_error(field, new)
+        return cleaned
+
+    def answers(self) -> dict:
+        """The cleaned answers as JSON-ready values (dates as ISO strings)."""
+        result = {}
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif value is None:
+                value = ""
+            elif isinstance(value, str):
+                value = value.strip()
+            result[name] = value
+        return result
+
+    @classmethod
+    def bound_to(cls, values: dict, prefix: str | None = None) -> "MarfSectionForm":
+        """The form bound to saved answers, as if they had just been posted."""
+        data = QueryDict(mutable=True)
+        form_prefix = f"{prefix}-" if prefix else ""
+        for question in cls.section.questions:
+            value = values.get(question.name)
+            name = form_prefix + question.name
+            if question.kind == "date":
+                for (part, _label, _width), typed in zip(
+                    _PARTS, GovukDateWidget.parts(value), strict=True
+                ):
+                    data[f"{name}-{part}"] = typed
+            elif isinstance(value, list):
+                data.setlist(name, [str(v) for v in value])
+            elif value not in (None, ""):
+                data[name] = str(value)
+        return cls(data, prefix=prefix)
+
+
+def section_form(section: Section) -> type[MarfSectionForm]:
+    """A form class asking every question of `section`."""
+    attrs: dict = {question.name: build_field(question) for question in section.questions}
+    attrs["section"] = section
+    attrs["__module__"] = __name__
+    name = "".join(part.title() for part in section.slug.split("-")) + "BaseForm"
+    return type(name, (MarfSectionForm,), attrs)
+
+
+class AboutYouForm(section_form(ABOUT_YOU)):
+    pass
+
+
+class SubjectForm(section_form(PEOPLE)):
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        try:
+            validate_birth_dates(
+                cleaned.get("date_of_birth"), cleaned.get("expected_date_of_delivery")
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if name not in self.errors:
+                    self.add_error(name, messages)
+        return cleaned
+
+
+class ConcernForm(section_form(CONCERN)):
+    pass
+
+
+class HouseholdForm(section_form(HOUSEHOLD)):
+    pass
+
+
+class ConsentForm(section_form(CONSENT)):
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        consent = cleaned.get("consent")
+        detail = cleaned.get("consent_detail", "").strip()
+        if (
+            consent
+            and consent != Consent.GIVEN
+            and not detail
+            and "consent_detail" not in self.errors
+        ):
+            self.add_error(
+                "consent_detail",
+                "Give the lawful basis for sharing without consent"
+                if consent == Consent.NOT_GIVEN
+                else "Say why consent was not sought",
+            )
+        return cleaned
+
+
+FORM_FOR_SECTION: dict[str, type[MarfSectionForm]] = {
+    ABOUT_YOU.slug: AboutYouForm,
+    PEOPLE.slug: SubjectForm,
+    CONCERN.slug: ConcernForm,
+    HOUSEHOLD.slug: HouseholdForm,
+    CONSENT.slug: ConsentForm,
+}
+
+
+# --- Answers read back in words ---------------------------------------------------------------
+
+
+def people_names(answers: dict) -> list[str]:
+    """The names the referrer gave for the people, in order."""
+    people = answers.get(PEOPLE.key) if isinstance(answers, dict) else None
+    if not isinstance(people, list):
+        return []
+    names = []
+    for person in people:
+        if isinstance(person, dict):
+            name = f"{person.get('given_name', '')} {person.get('family_name', '')}".strip()
+            if name:
+                names.append(name)
+    return names
+
+
+def _display(question: Question, value) -> str:
+    if value in (None, "", []):
+        return ""
+    if question.kind == "date":
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return f"{day.day} {day:%B %Y}"
+    labels = dict(question.choices)
+    if question.kind == "checkboxes" and isinstance(value, list):
+        return ", ".join(str(labels.get(item, item)) for item in value)
+    if labels:
+        return str(labels.get(value, value))
+    return str(value)
+
+
+def _rows(section: Section, values: dict) -> list[dict]:
+    return [
+        {"name": q.name, "label": q.short_label, "value": _display(q, values.get(q.name))}
+        for q in section.questions
+    ]
+
+
+def answers_summary(answers: dict) -> list[dict]:
+    """Every section with its answers in words, for check-your-answers and read-only views.
+
+    Each section: {"slug", "title", "rows"} or, for people, {"people": [{"title",
+    "rows"}]}; each row: {"name", "label", "value"} ("" where nothing was given).
+    """
+    answers = answers if isinstance(answers, dict) else {}
+    summary = []
+    for section in SECTIONS:
+        value = answers.get(section.key)
+        entry: dict = {"slug": section.slug, "title": section.title}
+        if section.repeating:
+            people = [p for p in value or [] if isinstance(p, dict)]
+            entry["people"] = [
+                {"title": f"Person {index}", "rows": _rows(section, person)}
+                for index, person in enumerate(people, start=1)
+            ]
+        else:
+            entry["rows"] = _rows(section, value if isinstance(value, dict) else {})
+        summary.append(entry)
+    return summary

@@ -1,0 +1,391 @@
+"""The referrer's side of the MARF: the form, page by page, and their own referrals.
+
+Only referrers may use these pages; anyone else gets 404. The draft lives in the session until
+it is sent. A referrer reads their MARFs only through `marfs_of_referrer`, and sees the status,
+the outcome in plain words and whether feedback was sent: nothing the hub added.
+"""
+
+import re
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agencies.roles import Role
+from mash.audit.events import record_access
+
+from .. import services
+from ..codes import OUTCOME_FOR_REFERRER, Channel, Gender
+from ..forms_marf import (
+    FORM_FOR_SECTION,
+    MarfSectionForm,
+    SubjectForm,
+    answers_summary,
+    people_names,
+)
+from ..marf import (
+    ABOUT_YOU,
+    CONCERN,
+    CONSENT,
+    MAX_PEOPLE,
+    PEOPLE,
+    SECTION_BY_SLUG,
+    SECTIONS,
+    Section,
+    compose_narrative,
+    default_source,
+    first_incomplete,
+)
+from ..models import Contact, Marf
+from ..selectors import marfs_of_referrer
+from ..services import ContactInput, PersonInput
+from .common import require_roles
+
+DRAFT_KEY = "marf_draft"
+PAGE_SIZE = 50
+_SUBJECT_ERROR = re.compile(r"^subjects\[(\d+)\]\.(\w+)$")
+# Where each field of the contact service was asked, (section, question): the same name, but
+# the narrative is written from the concern's accounts, the first of which is what happened.
+_ASKED_AT: dict[str, tuple[Section, str]] = {
+    question.name: (section, question.name)
+    for section in SECTIONS
+    if not section.repeating
+    for question in section.questions
+} | {"narrative": (CONCERN, "what_happened")}
+
+
+def _referrer_status(contact: Contact) -> str:
+    """The status a referrer is told: Received, Being looked at, or Decided."""
+    if contact.outcome:
+        return "Decided"
+    if contact.decision_started_at or contact.recommended_outcome:
+        return "Being looked at"
+    return "Received"
+
+
+def referrer_view(marf: Marf) -> dict:
+    """All a referrer may see of their own MARF besides their answers: reference, when sent,
+    the names they gave, status, the outcome in plain words and whether feedback was sent.
+    Nothing the hub added (no rationale, reasons, RAG, assignee or notes) is in it."""
+    contact = marf.contact
+    return {
+        "pk": contact.pk,
+        "reference": contact.reference,
+        "submitted_at": marf.submitted_at,
+        "names": people_names(marf.answers),
+        "status": _referrer_status(contact),
+        "outcome": OUTCOME_FOR_REFERRER.get(contact.outcome, "") if contact.outcome else "",
+        "feedback_sent_at": contact.feedback_sent_at,
+    }
+
+
+def _require_referrer(request: HttpRequest) -> None:
+    require_roles(request, {Role.REFERRER})
+
+
+def _draft(request: HttpRequest) -> dict:
+    draft = request.session.get(DRAFT_KEY)
+    return draft if isinstance(draft, dict) else {}
+
+
+def _step_url(section: Section, *, change: bool = False) -> str:
+    url = reverse("contacts:marf_step", kwargs={"step": section.slug})
+    return f"{url}?change=1" if change else url
+
+
+def _defaults(request: HttpRequest, section: Section) -> dict:
+    if section is not ABOUT_YOU:
+        return {}
+    user = request.user
+    return {
+        "referrer_name": user.get_full_name(),
+        "referrer_role": user.job_title,
+        "referrer_organisation": user.agency.name,
+        "referrer_phone": user.phone,
+        "referrer_email": user.email,
+        "source": default_source(user.agency),
+    }
+
+
+def _render_step(
+    request: HttpRequest,
+    section: Section,
+    forms: list[MarfSectionForm],
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    change = request.GET.get("change") == "1"
+    index = SECTIONS.index(section)
+    if change:
+        back = reverse("contacts:marf_check")
+    elif index:
+        back = _step_url(SECTIONS[index - 1])
+    else:
+        back = reverse("contacts:marf_start")
+    context = {
+        "section": section,
+        "forms": forms,
+        "form": forms[0],
+        "has_errors": any(form.errors for form in forms if form.is_bound),
+        "step_number": index + 1,
+        "step_count": len(SECTIONS),
+        "action": _step_url(section, change=change),
+        "back_url": back,
+        "max_people": MAX_PEOPLE,
+    }
+    template = "contacts/marf/people.html" if section.repeating else "contacts/marf/step.html"
+    return render(request, template, context, status=status)
+
+
+def _after(request: HttpRequest, section: Section, draft: dict) -> HttpResponse:
+    """Where Continue goes: back to check-your-answers when changing an answer, else on."""
+    index = SECTIONS.index(section)
+    missing = first_incomplete(draft)
+    if (request.GET.get("change") == "1" or index == len(SECTIONS) - 1) and missing is None:
+        return redirect("contacts:marf_check")
+    if index + 1 < len(SECTIONS):
+        return redirect(_step_url(SECTIONS[index + 1]))
+    return redirect(_step_url(missing))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def marf_start(request: HttpRequest) -> HttpResponse:
+    """The start page; POST throws the draft away and starts a new referral."""
+    _require_referrer(request)
+    if request.method == "POST":
+        request.session.pop(DRAFT_KEY, None)
+        return redirect(_step_url(SECTIONS[0]))
+    draft = _draft(request)
+    resume = first_incomplete(draft)
+    return render(
+        request,
+        "contacts/marf/start.html",
+        {
+            "first_url": _step_url(SECTIONS[0]),
+            "in_progress": bool(draft),
+            "resume_url": _step_url(resume) if resume else reverse("contacts:marf_check"),
+            "sections": SECTIONS,
+            "idle_minutes": settings.SESSION_IDLE_MINUTES,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def marf_step(request: HttpRequest, step: str) -> HttpResponse:
+    """One section of the form: shown with the draft's answers, saved to the draft when valid."""
+    _require_referrer(request)
+    section = SECTION_BY_SLUG.get(step)
+    if section is None:
+        raise Http404
+    if section.repeating:
+        return _people_step(request, section)
+    form_class = FORM_FOR_SECTION[section.slug]
+    draft = _draft(request)
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            draft[section.key] = form.answers()
+            request.session[DRAFT_KEY] = draft
+            return _after(request, section, draft)
+        return _render_step(request, section, [form], status=400)
+    initial = draft.get(section.key) or _defaults(request, section)
+    return _render_step(request, section, [form_class(initial=initial)])
+
+
+def _people_count(value: str | None) -> int:
+    try:
+        return min(max(int(value or 1), 1), MAX_PEOPLE)
+    except ValueError:
+        return 1
+
+
+def _person_forms(rows: list[dict]) -> list[MarfSectionForm]:
+    return [SubjectForm(initial=row, prefix=f"person-{i}") for i, row in enumerate(rows)]
+
+
+def _people_step(request: HttpRequest, section: Section) -> HttpResponse:
+    """The people page: one or more people, with "Add another person" and "Remove"."""
+    draft = _draft(request)
+    if request.method != "POST":
+        return _render_step(request, section, _person_forms(draft.get(section.key) or [{}]))
+    count = _people_count(request.POST.get("people-count"))
+    forms = [SubjectForm(request.POST, prefix=f"person-{i}") for i in range(count)]
+    action = request.POST.get("action", "continue")
+    if action == "add" or action.startswith("remove-"):
+        # Keep what was typed, unchecked: it is checked when they continue.
+        rows = [{name: form[name].value() for name in form.fields} for form in forms]
+        added = action == "add" and len(rows) < MAX_PEOPLE
+        if added:
+            rows.append({})
+        elif action.startswith("remove-") and len(rows) > 1:
+            position = action.removeprefix("remove-")
+            if position.isdigit() and int(position) < len(rows):
+                rows.pop(int(position))
+        forms = _person_forms(rows)
+        if added:  # take the keyboard to the new person
+            forms[-1].fields["given_name"].widget.attrs["autofocus"] = True
+        return _render_step(request, section, forms)
+    valid = [form.is_valid() for form in forms]
+    if all(valid):
+        draft[section.key] = [form.answers() for form in forms]
+        request.session[DRAFT_KEY] = draft
+        return _after(request, section, draft)
+    return _render_step(request, section, forms, status=400)
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _contact_input(request: HttpRequest, draft: dict) -> ContactInput:
+    about = draft.get(ABOUT_YOU.key) or {}
+    concern = draft.get(CONCERN.key) or {}
+    consent = draft.get(CONSENT.key) or {}
+    subjects = [
+        PersonInput(
+            given_name=person.get("given_name", ""),
+            family_name=person.get("family_name", ""),
+            date_of_birth=_date(person.get("date_of_birth")),
+            expected_date_of_delivery=_date(person.get("expected_date_of_delivery")),
+            gender=person.get("gender") or Gender.NOT_RECORDED,
+            nhs_number=person.get("nhs_number", ""),
+            upn=person.get("upn", ""),
+            address=person.get("address", ""),
+            postcode=person.get("postcode", ""),
+        )
+        for person in draft.get(PEOPLE.key) or []
+    ]
+    return ContactInput(
+        source=about.get("source", ""),
+        channel=Channel.MARF,
+        subjects=subjects,
+        consent=consent.get("consent", ""),
+        consent_detail=consent.get("consent_detail", ""),
+        concerns=list(concern.get("concerns") or []),
+        narrative=compose_narrative(concern),
+        received_at=None,
+        referring_agency=request.user.agency,
+        referrer_name=about.get("referrer_name", ""),
+        referrer_role=about.get("referrer_role", ""),
+        referrer_organisation=about.get("referrer_organisation", ""),
+        referrer_phone=about.get("referrer_phone", ""),
+        referrer_email=about.get("referrer_email", ""),
+    )
+
+
+def _service_errors(request: HttpRequest, draft: dict, error: ValidationError) -> HttpResponse:
+    """Show the service's errors on the page where each field was asked (the earliest page with
+    an error); errors that belong to no page are shown on check-your-answers."""
+    placed: dict[str, dict[int, dict[str, list[str]]]] = {}
+    unplaced: list[str] = []
+    messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    for key, texts in messages.items():
+        if match := _SUBJECT_ERROR.match(key):
+            slug, index, name = PEOPLE.slug, int(match[1]), match[2]
+        elif key == "subjects":
+            slug, index, name = PEOPLE.slug, 0, "__all__"
+        elif key in _ASKED_AT:
+            section, name = _ASKED_AT[key]
+            slug, index = section.slug, 0
+        else:
+            unplaced.extend(texts)
+            continue
+        placed.setdefault(slug, {}).setdefault(index, {}).setdefault(name, []).extend(texts)
+    section = next((s for s in SECTIONS if s.slug in placed), None)
+    if section is None:
+        return _render_check(request, draft, errors=unplaced or error.messages, status=400)
+    form_class = FORM_FOR_SECTION[section.slug]
+    values = draft.get(section.key)
+    rows = values if section.repeating else [values or {}]
+    prefix = "person-{}" if section.repeating else ""
+    forms = []
+    for index, row in enumerate(rows or [{}]):
+        form = form_class.bound_to(row, prefix=prefix.format(index) or None)
+        form.service_errors = placed[section.slug].get(index, {})
+        form.is_valid()
+        forms.append(form)
+    return _render_step(request, section, forms, status=400)
+
+
+def _render_check(request: HttpRequest, draft: dict, *, errors=(), status: int = 200):
+    return render(
+        request,
+        "contacts/marf/check.html",
+        {"summary": answers_summary(draft), "errors": list(errors)},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def marf_check(request: HttpRequest) -> HttpResponse:
+    """Check your answers; POST sends the referral, creating the contact and its MARF."""
+    _require_referrer(request)
+    draft = _draft(request)
+    missing = first_incomplete(draft)
+    if missing is not None:
+        return redirect(_step_url(missing) if draft else reverse("contacts:marf_start"))
+    if request.method == "GET":
+        return _render_check(request, draft)
+    try:
+        contact = services.contact_create(
+            data=_contact_input(request, draft),
+            created_by=request.user,
+            referrer_user=request.user,
+            marf_answers=draft,
+        )
+    except ValidationError as error:
+        return _service_errors(request, draft, error)
+    request.session.pop(DRAFT_KEY, None)
+    return redirect("contacts:marf_sent", pk=contact.pk)
+
+
+def _own_marf(request: HttpRequest, pk: int) -> Marf:
+    marf = marfs_of_referrer(request.user).filter(contact_id=pk).first()
+    if marf is None:
+        raise Http404
+    return marf
+
+
+@login_required
+@require_GET
+def marf_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation: the referral's reference and what happens next."""
+    _require_referrer(request)
+    marf = _own_marf(request, pk)
+    return render(request, "contacts/marf/sent.html", {"marf": referrer_view(marf)})
+
+
+@login_required
+@require_GET
+def marf_list(request: HttpRequest) -> HttpResponse:
+    """The referrer's own MARFs, newest first, with status, outcome and feedback."""
+    _require_referrer(request)
+    page = Paginator(marfs_of_referrer(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [referrer_view(marf) for marf in page.object_list]
+    return render(request, "contacts/marf/list.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_GET
+def marf_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the referrer's own MARFs: status, outcome and feedback, and their answers."""
+    _require_referrer(request)
+    marf = _own_marf(request, pk)
+    record_access(marf)
+    return render(
+        request,
+        "contacts/marf/detail.html",
+        {"marf": referrer_view(marf), "summary": answers_summary(marf.answers)},
+    )

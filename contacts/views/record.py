@@ -1,0 +1,92 @@
+"""Hub staff record a contact that arrived by phone, email or police notification."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from .. import services
+from ..forms_record import ContactDetailsForm, SubjectFormSet
+from ..services import ContactInput, PersonInput
+from .common import apply_errors, require_hub
+
+_PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "expected_date_of_delivery",
+    "gender",
+    "nhs_number",
+    "upn",
+    "address",
+    "postcode",
+)
+_DATES = {"date_of_birth", "expected_date_of_delivery"}
+
+
+def _subjects(formset) -> list[tuple[int, PersonInput]]:
+    people = []
+    for index, form in enumerate(formset.forms):
+        data = form.cleaned_data
+        if not data or not (data.get("given_name") or data.get("family_name")):
+            continue
+        values = {
+            name: data.get(name) or ("" if name not in _DATES else None) for name in _PERSON_FIELDS
+        }
+        people.append((index, PersonInput(**values)))
+    return people
+
+
+def _show_service_errors(form, formset, people, error: ValidationError) -> None:
+    """Put `subjects[i].field` errors on the right person's form, the rest on the main form."""
+    for key, messages_ in error.message_dict.items():
+        if key.startswith("subjects[") and "]." in key:
+            position = int(key[len("subjects[") : key.index("]")])
+            field = key.split("].", 1)[1]
+            form_index = people[position][0]
+            target = formset.forms[form_index]
+            target.add_error(field if field in target.fields else None, messages_)
+        elif key == "subjects":
+            formset.forms[0].add_error(None, messages_)
+        else:
+            apply_errors(form, ValidationError({key: messages_}))
+
+
+@login_required
+def record_contact(request: HttpRequest) -> HttpResponse:
+    require_hub(request)
+    form = ContactDetailsForm(request.POST or None)
+    formset = SubjectFormSet(request.POST or None, prefix="subject")
+    if request.method == "POST":
+        form_ok = form.is_valid()
+        people_ok = formset.is_valid()
+        if form_ok and people_ok:
+            people = _subjects(formset)
+            data = ContactInput(
+                source=form.cleaned_data["source"],
+                channel=form.cleaned_data["channel"],
+                subjects=[person for _index, person in people],
+                consent=form.cleaned_data["consent"],
+                consent_detail=form.cleaned_data["consent_detail"],
+                concerns=form.cleaned_data["concerns"],
+                narrative=form.cleaned_data["narrative"],
+                received_at=form.received_at(),
+                referring_agency=form.cleaned_data["referring_agency"],
+                referrer_name=form.cleaned_data["referrer_name"],
+                referrer_role=form.cleaned_data["referrer_role"],
+                referrer_organisation=form.cleaned_data["referrer_organisation"],
+                referrer_phone=form.cleaned_data["referrer_phone"],
+                referrer_email=form.cleaned_data["referrer_email"],
+            )
+            try:
+                contact = services.contact_create(data=data, created_by=request.user)
+            except ValidationError as error:
+                _show_service_errors(form, formset, people, error)
+            else:
+                messages.success(request, f"{contact.reference} was recorded.")
+                return redirect("contacts:contact_detail", pk=contact.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "contacts/record_contact.html", {"form": form, "formset": formset}, status=status
+    )
