@@ -18,6 +18,8 @@ urlpatterns = [
     path("account/two-factor/", two_factor, name="two_factor"),
     path("staff/", include("agencies.urls")),
     path("", include("contacts.urls")),
+    path("enquiries/", include("enquiries.urls_hub")),
+    path("requests/", include("enquiries.urls_agency")),
     path("api/v1/", include("mash.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
