@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from mash.access import is_member
+from mash.forms import apply_errors
 
 from . import services
 from .forms import AgencyForm, DeactivateForm, UserCreateForm, UserEditForm
@@ -19,14 +20,6 @@ from .selectors import agencies_visible_to, users_for_staff_page
 def _require_administrator(request: HttpRequest) -> None:
     if not is_member(request.user) or request.user.role != Role.ADMINISTRATOR:
         raise Http404
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -61,7 +54,7 @@ def staff_user_create(request: HttpRequest) -> HttpResponse:
         try:
             user = services.user_create(**form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{user.display_name} can now sign in.")
             return redirect("agencies:staff_user_list")
@@ -78,7 +71,7 @@ def staff_user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.user_update(user=user, **fields)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{user.display_name}'s details were saved.")
             return redirect("agencies:staff_user_list")
@@ -141,7 +134,7 @@ def staff_agency_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
                     agency=agency, **{name: form.cleaned_data[name] for name in form.changed_data}
                 )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{agency.name} was saved.")
             return redirect("agencies:staff_agency_list")

@@ -30,6 +30,12 @@ def is_member(user) -> bool:
     )
 
 
+def require_role(user, roles, action: str) -> None:
+    """Services refuse a user outside `roles` (views and API turn this into 404 or 403)."""
+    if getattr(user, "role", None) not in roles:
+        raise PermissionError(f"Your role cannot {action}.")
+
+
 def _codename(perm: str) -> str:
     return perm.split(".", 1)[-1]
 

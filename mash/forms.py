@@ -1,6 +1,7 @@
 """Forms in GOV.UK style: widget classes set once here, markup in templates/includes/field.html."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 def _govuk_class(widget: forms.Widget) -> str:
@@ -41,3 +42,12 @@ class GovukFormMixin:
             widget.attrs["aria-describedby"] = " ".join(
                 [*described, f"{self.add_prefix(name)}-error"]
             )
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, field by field (others on the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.roles import HUB_ROLES, Role
+from mash.access import require_role
 from mash.audit.events import record_event
 from mash.errors import ConflictError
 
@@ -32,15 +33,10 @@ def _bump(contact: Contact, by, fields: list[str]) -> None:
     contact.save(update_fields=[*fields, "version", "modified_by", "modified_at"])
 
 
-def _require_role(user, roles: frozenset[str] | set[str], action: str) -> None:
-    if getattr(user, "role", None) not in roles:
-        raise PermissionError(f"Your role cannot {action}.")
-
-
 @transaction.atomic
 def contact_pick_up(*, contact: Contact, user) -> Contact:
     """Start decision making: the first pick-up sets the clock and the assignee, once."""
-    _require_role(user, HUB_ROLES, "pick up contacts")
+    require_role(user, HUB_ROLES, "pick up contacts")
     contact = _locked(contact, None)
     if contact.is_decided:
         raise ConflictError(f"{contact.reference} has already been decided.")
@@ -61,7 +57,7 @@ def contact_pick_up(*, contact: Contact, user) -> Contact:
 @transaction.atomic
 def contact_reassign(*, contact: Contact, to_user, by, reason: str = "") -> Contact:
     """A manager moves a contact to another hub worker (the decision clock is not reset)."""
-    _require_role(by, {Role.HUB_MANAGER}, "reassign contacts")
+    require_role(by, {Role.HUB_MANAGER}, "reassign contacts")
     if getattr(to_user, "role", None) not in HUB_ROLES or not to_user.is_active:
         raise ValidationError({"assignee": "Choose an active member of the hub team."})
     contact = _locked(contact, None)
@@ -109,7 +105,7 @@ def contact_recommend(
 ) -> Contact:
     """The social worker's recommended outcome. The hub presumes early help: a REFERRAL needs a
     threshold rationale."""
-    _require_role(user, HUB_ROLES, "recommend outcomes")
+    require_role(user, HUB_ROLES, "recommend outcomes")
     _check_outcome(outcome, rag)
     if not rationale.strip():
         raise ValidationError({"rationale": "Give the rationale for your recommendation."})
@@ -178,7 +174,7 @@ def contact_decide(
 ) -> Contact:
     """The manager's decision: approve the recommendation or choose another outcome (with a
     reason). Final: a later change is a correction entry, never an overwrite."""
-    _require_role(manager, {Role.HUB_MANAGER}, "decide outcomes")
+    require_role(manager, {Role.HUB_MANAGER}, "decide outcomes")
     _check_outcome(outcome, rag)
     contact = _locked(contact, expected_version)
     if contact.is_decided:
@@ -235,7 +231,7 @@ def contact_correct_decision(
     *, contact: Contact, manager, outcome: str, reason: str, rag: str = ""
 ) -> Contact:
     """Correct a decided contact: a new audited decision entry; the original stays on record."""
-    _require_role(manager, {Role.HUB_MANAGER}, "correct decisions")
+    require_role(manager, {Role.HUB_MANAGER}, "correct decisions")
     _check_outcome(outcome, rag)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the decision is being corrected."})

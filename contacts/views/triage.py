@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from agencies.roles import Role
@@ -127,80 +128,100 @@ def pick_up(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("contacts:contact_detail", pk=pk)
 
 
-@login_required
-@require_POST
-def recommend(request: HttpRequest, pk: int) -> HttpResponse:
+def _form_step(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form,
+    form_name: str,
+    action,
+    success: str,
+    next_url: str,
+) -> HttpResponse:
+    """Run one triage step from a posted form: field errors stay on the form (400), a conflict
+    shows the current state (409), success goes on with a message."""
     contact = _get_contact(request, pk)
-    form = RecommendationForm(request.POST)
     if form.is_valid():
         try:
-            services.contact_recommend(
-                contact=contact,
-                user=request.user,
-                outcome=form.cleaned_data["outcome"],
-                rag=form.cleaned_data["rag"],
-                rationale=form.cleaned_data["rationale"],
-                threshold_rationale=form.cleaned_data["threshold_rationale"],
-                expected_version=form.cleaned_data["version"],
-            )
+            action(contact, form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         except (ConflictError, PermissionError) as error:
             contact = _get_contact(request, pk)
             return _render_contact(request, contact, status=409, conflict=str(error))
         else:
-            messages.success(request, f"Your recommendation for {contact.reference} was sent.")
-            return redirect("contacts:queue")
-    return _render_contact(request, contact, status=400, recommendation_form=form)
+            messages.success(request, success.format(reference=contact.reference))
+            return redirect(next_url)
+    return _render_contact(request, contact, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(contact: Contact, data: dict) -> None:
+        services.contact_recommend(
+            contact=contact,
+            user=request.user,
+            outcome=data["outcome"],
+            rag=data["rag"],
+            rationale=data["rationale"],
+            threshold_rationale=data["threshold_rationale"],
+            expected_version=data["version"],
+        )
+
+    return _form_step(
+        request,
+        pk,
+        form=RecommendationForm(request.POST),
+        form_name="recommendation_form",
+        action=action,
+        success="Your recommendation for {reference} was sent.",
+        next_url=reverse("contacts:queue"),
+    )
 
 
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     require_roles(request, {Role.HUB_MANAGER})
-    contact = _get_contact(request, pk)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.contact_decide(
-                contact=contact,
-                manager=request.user,
-                outcome=form.cleaned_data["outcome"],
-                rag=form.cleaned_data["rag"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except (ConflictError, PermissionError) as error:
-            contact = _get_contact(request, pk)
-            return _render_contact(request, contact, status=409, conflict=str(error))
-        else:
-            messages.success(request, f"{contact.reference} is decided.")
-            return redirect("contacts:decisions")
-    return _render_contact(request, contact, status=400, decision_form=form)
+
+    def action(contact: Contact, data: dict) -> None:
+        services.contact_decide(
+            contact=contact,
+            manager=request.user,
+            outcome=data["outcome"],
+            rag=data["rag"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
+
+    return _form_step(
+        request,
+        pk,
+        form=DecisionForm(request.POST),
+        form_name="decision_form",
+        action=action,
+        success="{reference} is decided.",
+        next_url=reverse("contacts:decisions"),
+    )
 
 
 @login_required
 @require_POST
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     require_roles(request, {Role.HUB_MANAGER})
-    contact = _get_contact(request, pk)
-    form = ReassignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.contact_reassign(
-                contact=contact,
-                to_user=form.cleaned_data["assignee"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ConflictError as error:
-            contact = _get_contact(request, pk)
-            return _render_contact(request, contact, status=409, conflict=str(error))
-        else:
-            messages.success(request, f"{contact.reference} was reassigned.")
-            return redirect("contacts:contact_detail", pk=pk)
-    return _render_contact(request, contact, status=400, reassign_form=form)
+
+    def action(contact: Contact, data: dict) -> None:
+        services.contact_reassign(
+            contact=contact, to_user=data["assignee"], by=request.user, reason=data["reason"]
+        )
+
+    return _form_step(
+        request,
+        pk,
+        form=ReassignForm(request.POST),
+        form_name="reassign_form",
+        action=action,
+        success="{reference} was reassigned.",
+        next_url=reverse("contacts:contact_detail", args=[pk]),
+    )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from agencies.roles import HUB_ROLES, Role
 from contacts.codes import Outcome, Rag
 from contacts.models import Contact, HouseholdMember
+from mash.access import require_role
 from mash.audit.events import record_event
 from mash.errors import ConflictError
 
@@ -17,11 +18,6 @@ from ..timescales import (
     moved_deadline,
     return_timescale,
 )
-
-
-def _require(user, roles, action: str) -> None:
-    if getattr(user, "role", None) not in roles:
-        raise PermissionError(f"Your role cannot {action}.")
 
 
 def _locked(enquiry: Enquiry, expected_version: int | None = None) -> Enquiry:
@@ -87,7 +83,7 @@ def enquiry_change_rag(
 ) -> Enquiry:
     """Change the RAG rating: who, when, from, to and why are kept, and the deadlines of the
     enquiry and of its open requests move as DOMAIN.md says."""
-    _require(changed_by, HUB_ROLES, "change RAG ratings")
+    require_role(changed_by, HUB_ROLES, "change RAG ratings")
     if to_rag not in Rag.values:
         raise ValidationError({"rag": "Choose Red, Amber or Green."})
     if not reason.strip():
@@ -160,7 +156,7 @@ def enquiry_recommend(
     expected_version: int | None = None,
 ) -> Enquiry:
     """The hub worker's recommended outcome and final RAG, with the rationale."""
-    _require(user, HUB_ROLES, "recommend enquiry outcomes")
+    require_role(user, HUB_ROLES, "recommend enquiry outcomes")
     _check_outcome(outcome, final_rag)
     if not rationale.strip():
         raise ValidationError({"rationale": "Give the rationale for your recommendation."})
@@ -199,7 +195,7 @@ def enquiry_decide(
 ) -> Enquiry:
     """The manager approves or overrides (with a reason) and the enquiry closes. Every request
     must have been returned or withdrawn first."""
-    _require(manager, {Role.HUB_MANAGER}, "decide enquiries")
+    require_role(manager, {Role.HUB_MANAGER}, "decide enquiries")
     _check_outcome(outcome, final_rag)
     enquiry = _locked(enquiry, expected_version)
     if not enquiry.recommended_outcome:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.roles import AGENCY_ROLES, HUB_ROLES, Role
-from mash.access import grant_to_agency, revoke_from_agency
+from mash.access import grant_to_agency, require_role, revoke_from_agency
 from mash.audit.events import record_event
 from mash.errors import ConflictError
 
@@ -26,18 +26,13 @@ from ..timescales import return_due_at
 VIEW = "enquiries.view_informationrequest"
 
 
-def _require(user, roles, action: str) -> None:
-    if getattr(user, "role", None) not in roles:
-        raise PermissionError(f"Your role cannot {action}.")
-
-
 @transaction.atomic
 def request_create(
     *, enquiry: Enquiry, agency: Agency, question: str, people: list, requested_by
 ) -> InformationRequest:
     """Ask one agency what it holds about some of the enquiry's people. One open request per
     agency per enquiry; the agency's group is granted the request."""
-    _require(requested_by, HUB_ROLES, "request information")
+    require_role(requested_by, HUB_ROLES, "request information")
     enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
     if enquiry.is_closed:
         raise ConflictError(f"{enquiry.reference} is closed.")
@@ -92,7 +87,7 @@ def request_withdraw(
     *, request: InformationRequest, reason: str, withdrawn_by
 ) -> InformationRequest:
     """Withdraw an open request (with a reason): the agency loses sight of it at once."""
-    _require(withdrawn_by, HUB_ROLES, "withdraw requests")
+    require_role(withdrawn_by, HUB_ROLES, "withdraw requests")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the request is being withdrawn."})
     request = InformationRequest.objects.select_for_update().get(pk=request.pk)
@@ -125,7 +120,7 @@ def request_withdraw(
 @transaction.atomic
 def request_assign(*, request: InformationRequest, researcher, assigned_by) -> InformationRequest:
     """An agency supervisor gives a request to a researcher of the same agency."""
-    _require(assigned_by, {Role.AGENCY_SUPERVISOR}, "assign requests")
+    require_role(assigned_by, {Role.AGENCY_SUPERVISOR}, "assign requests")
     if request.agency_id != assigned_by.agency_id:
         raise PermissionError("Requests can only be assigned within your own agency.")
     if (
@@ -164,7 +159,7 @@ def return_submit(
 ) -> InformationReturn:
     """An agency's return: read-only once submitted. A later one on a returned request is an
     addendum. Nothing can be returned on a withdrawn request or a closed enquiry."""
-    _require(submitted_by, AGENCY_ROLES, "submit returns")
+    require_role(submitted_by, AGENCY_ROLES, "submit returns")
     if submitted_by.agency_id != request.agency_id:
         raise PermissionError("Returns can only be submitted for your own agency's requests.")
     errors: dict[str, str] = {}
