@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from mash.access import is_member
 
-from .roles import HUB_ROLES, Role
+from .roles import AGENCY_ROLES, HUB_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Triage queue", "contacts:queue", HUB_ROLES),
     NavItem("Decisions", "contacts:decisions", frozenset({Role.HUB_MANAGER})),
     NavItem("People", "contacts:person_search", HUB_ROLES),
+    NavItem("Information requests", "enquiries_agency:queue", AGENCY_ROLES),
     NavItem("Make a referral", "contacts:marf_start", frozenset({Role.REFERRER})),
     NavItem("Your referrals", "contacts:marf_list", frozenset({Role.REFERRER})),
     NavItem("Users", "agencies:staff_user_list", frozenset({Role.ADMINISTRATOR})),

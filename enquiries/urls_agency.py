@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+"""The agency workspace, mounted at /requests/: agency researchers and supervisors only."""
+
+from django.urls import path
+
+from .views import agency
 
 app_name = "enquiries_agency"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", agency.queue, name="queue"),
+    path("<int:pk>/", agency.request_detail, name="request_detail"),
+    path("<int:pk>/return/", agency.submit_return, name="submit_return"),
+    path("<int:pk>/assign/", agency.assign, name="assign"),
+]

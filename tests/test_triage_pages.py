@@ -191,6 +191,17 @@ class TestDecisions:
         contact.refresh_from_db()
         assert (contact.outcome, contact.initial_rag) == ("MASH_ENQUIRY", "AMBER")
 
+    def test_a_managers_page_has_no_repeated_ids(self, client_for, hub_worker, manager):
+        import re
+        from collections import Counter
+
+        contact = make_contact()
+        services.contact_recommend(contact=contact, user=hub_worker, outcome="NFA", rationale="-")
+        content = client_for(manager).get(f"/contacts/{contact.pk}/").content.decode()
+        ids = Counter(re.findall(r'\sid="([^"]+)"', content))
+        assert [name for name, count in ids.items() if count > 1] == []
+        assert 'for="decide_outcome_0"' in content
+
     def test_a_hub_worker_cannot_decide(self, client_for, hub_worker):
         contact = make_contact()
         response = client_for(hub_worker).post(

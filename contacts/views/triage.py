@@ -72,20 +72,22 @@ def decisions(request: HttpRequest) -> HttpResponse:
 
 def _render_contact(request: HttpRequest, contact: Contact, *, status: int = 200, **forms):
     recommendation = forms.get("recommendation_form") or RecommendationForm(
+        auto_id="recommend_%s",
         initial={
             "outcome": contact.recommended_outcome or None,
             "rag": contact.recommended_rag,
             "rationale": contact.recommendation_rationale,
             "threshold_rationale": contact.threshold_rationale,
             "version": contact.version,
-        }
+        },
     )
     decision = forms.get("decision_form") or DecisionForm(
+        auto_id="decide_%s",
         initial={
             "outcome": contact.recommended_outcome or None,
             "rag": contact.recommended_rag,
             "version": contact.version,
-        }
+        },
     )
     context = {
         "contact": contact,
@@ -93,7 +95,7 @@ def _render_contact(request: HttpRequest, contact: Contact, *, status: int = 200
         "marf": getattr(contact, "marf", None),
         "recommendation_form": recommendation,
         "decision_form": decision,
-        "reassign_form": forms.get("reassign_form") or ReassignForm(),
+        "reassign_form": forms.get("reassign_form") or ReassignForm(auto_id="reassign_%s"),
         "conflict": forms.get("conflict"),
         "concern_labels": [Concern(c).label for c in contact.concerns if c in Concern.values],
         "is_manager": request.user.role == Role.HUB_MANAGER,
@@ -172,7 +174,7 @@ def recommend(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_step(
         request,
         pk,
-        form=RecommendationForm(request.POST),
+        form=RecommendationForm(request.POST, auto_id="recommend_%s"),
         form_name="recommendation_form",
         action=action,
         success="Your recommendation for {reference} was sent.",
@@ -198,7 +200,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_step(
         request,
         pk,
-        form=DecisionForm(request.POST),
+        form=DecisionForm(request.POST, auto_id="decide_%s"),
         form_name="decision_form",
         action=action,
         success="{reference} is decided.",
@@ -219,7 +221,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_step(
         request,
         pk,
-        form=ReassignForm(request.POST),
+        form=ReassignForm(request.POST, auto_id="reassign_%s"),
         form_name="reassign_form",
         action=action,
         success="{reference} was reassigned.",

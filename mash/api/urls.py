@@ -2,11 +2,23 @@ from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet
 from contacts.api import ContactViewSet, PersonViewSet
+from enquiries.api import (
+    EnquiryInformationRequestViewSet,
+    EnquiryViewSet,
+    InformationRequestViewSet,
+)
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("people", PersonViewSet, basename="person")
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("enquiries", EnquiryViewSet, basename="enquiry")
+router.register(
+    r"enquiries/(?P<enquiry_id>\d+)/information-requests",
+    EnquiryInformationRequestViewSet,
+    basename="enquiry-information-request",
+)
+router.register("information-requests", InformationRequestViewSet, basename="information-request")
 
 urlpatterns = router.urls

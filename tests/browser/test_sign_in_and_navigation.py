@@ -19,18 +19,18 @@ pytestmark = pytest.mark.browser
 MUST_SEE = {
     Role.HUB_WORKER: {"Home", "Triage queue", "People"},
     Role.HUB_MANAGER: {"Home", "Triage queue", "Decisions", "People"},
-    Role.AGENCY_RESEARCHER: {"Home"},
-    Role.AGENCY_SUPERVISOR: {"Home"},
+    Role.AGENCY_RESEARCHER: {"Home", "Information requests"},
+    Role.AGENCY_SUPERVISOR: {"Home", "Information requests"},
     Role.REFERRER: {"Home", "Make a referral", "Your referrals"},
     Role.BOARD_MEMBER: {"Home"},
     Role.ADMINISTRATOR: {"Home", "Users", "Agencies", "Audit trail"},
 }
 MUST_NOT_SEE = {
-    Role.HUB_WORKER: {"Decisions", "Make a referral", "Users", "Agencies", "Audit trail"},
-    Role.HUB_MANAGER: {"Make a referral", "Users", "Agencies", "Audit trail"},
+    Role.HUB_WORKER: {"Decisions", "Information requests", "Make a referral", "Users", "Agencies"},
+    Role.HUB_MANAGER: {"Information requests", "Make a referral", "Users", "Agencies"},
     Role.AGENCY_RESEARCHER: {"Triage queue", "People", "Make a referral", "Users", "Agencies"},
     Role.AGENCY_SUPERVISOR: {"Triage queue", "People", "Make a referral", "Users", "Agencies"},
-    Role.REFERRER: {"Triage queue", "People", "Users", "Agencies", "Audit trail"},
+    Role.REFERRER: {"Triage queue", "People", "Information requests", "Users", "Agencies"},
     Role.BOARD_MEMBER: {"Triage queue", "People", "Make a referral", "Users", "Audit trail"},
     Role.ADMINISTRATOR: {"Triage queue", "People", "Decisions", "Make a referral"},
 }

@@ -1,0 +1,213 @@
+"""The agency workspace: a partner agency's queue of information requests, each request as the
+agency may see it, its return (and addenda), and a supervisor's assignments and timeliness.
+
+Only agency researchers and supervisors come here; every other role gets 404 on every page, as
+does a request of another agency or one the hub withdrew (DOMAIN.md, "Who sees what"). Of the
+enquiry, a request page shows only what the request needs: the people to check, the question,
+the RAG and the due time. Never the referrer, the narrative, the hub's notes or rationale, the
+enquiry's other requests, or any other agency's return.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from agencies.roles import AGENCY_ROLES, Role
+from contacts.selectors import people_visible_to
+from contacts.views.common import apply_errors, require_roles
+from mash.audit.events import record_access
+from mash.errors import ConflictError
+from mash.pagination import keyset_page
+
+from ..forms_agency import AssignForm, ReturnForm, agency_staff
+from ..models import InformationRequest, RequestState
+from ..selectors import (
+    agency_queue,
+    agency_timeliness,
+    information_requests_visible_to,
+    returns_visible_to,
+)
+from ..services import ReturnInput, request_assign, return_submit
+
+QUEUE_TEMPLATE = "enquiries/agency/queue.html"
+REQUEST_TEMPLATE = "enquiries/agency/request_detail.html"
+
+
+def _get_request(request: HttpRequest, pk: int) -> InformationRequest:
+    """The agency's own request, or 404: another agency's, a withdrawn one, or anyone who is
+    not agency staff (the selector would show hub staff every request, so the role comes
+    first)."""
+    require_roles(request, AGENCY_ROLES)
+    try:
+        return (
+            information_requests_visible_to(request.user)
+            .exclude(state=RequestState.WITHDRAWN)
+            .select_related("enquiry", "assignee")
+            .get(pk=pk)
+        )
+    except InformationRequest.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _queue_query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()
+
+
+def _render_queue(
+    request: HttpRequest,
+    *,
+    status: int = 200,
+    assign_form: AssignForm | None = None,
+    assign_pk: int | None = None,
+    conflict: str | None = None,
+) -> HttpResponse:
+    user = request.user
+    mine = request.GET.get("mine") == "1"
+    requests = agency_queue(user)
+    if mine:
+        requests = requests.filter(assignee=user)
+    page = keyset_page(requests, fields=("due_at", "id"), after=request.GET.get("after"))
+    is_supervisor = user.role == Role.AGENCY_SUPERVISOR
+    assign_errors = assign_form.errors.get("assignee") if assign_form is not None else None
+    context = {
+        "page": page,
+        "mine": mine,
+        "query": _queue_query(request),
+        "here": request.GET.urlencode(),
+        "is_supervisor": is_supervisor,
+        "timeliness": agency_timeliness(user) if is_supervisor else None,
+        "staff": list(agency_staff(user.agency_id)) if is_supervisor else [],
+        "assign_pk": assign_pk,
+        "assign_errors": (
+            list(assign_errors or []) + list(assign_form.non_field_errors())
+            if assign_form is not None
+            else []
+        ),
+        "conflict": conflict,
+    }
+    return render(request, QUEUE_TEMPLATE, context, status=status)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The agency's open requests, soonest due first, with time left; "Mine" narrows it to the
+    user's own. Supervisors also see the agency's timeliness and assign each request."""
+    require_roles(request, AGENCY_ROLES)
+    return _render_queue(request)
+
+
+def _render_request(
+    request: HttpRequest,
+    info_request: InformationRequest,
+    *,
+    status: int = 200,
+    form: ReturnForm | None = None,
+    conflict: str | None = None,
+) -> HttpResponse:
+    user = request.user
+    people = (
+        people_visible_to(user)
+        .filter(information_requests=info_request)
+        .prefetch_related("aliases")
+        .order_by("family_name", "given_name", "pk")
+    )
+    returns = (
+        returns_visible_to(user)
+        .filter(request=info_request)
+        .select_related("submitted_by")
+        .order_by("submitted_at", "id")
+    )
+    enquiry = info_request.enquiry
+    context = {
+        "info_request": info_request,
+        # Of the enquiry, only its RAG and whether it is still open: nothing else is passed on.
+        "rag": enquiry.rag,
+        "rag_label": enquiry.get_rag_display(),
+        "enquiry_closed": enquiry.is_closed,
+        "people": list(people),
+        "returns": list(returns),
+        "can_return": info_request.state != RequestState.WITHDRAWN and not enquiry.is_closed,
+        "form": form or ReturnForm(),
+        "conflict": conflict,
+    }
+    return render(request, REQUEST_TEMPLATE, context, status=status)
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request as the agency may see it, its returns so far, and the return form."""
+    info_request = _get_request(request, pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    record_access(info_request)
+    return _render_request(request, info_request)
+
+
+@login_required
+def submit_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the agency's return; on a request already returned, an addendum."""
+    info_request = _get_request(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = return_submit(
+                request=info_request,
+                data=ReturnInput(
+                    information_held=data["information_held"],
+                    systems_checked=data["systems_checked"],
+                    summary=data["summary"],
+                    risk_indicators=data["risk_indicators"],
+                    handling=data["handling"],
+                ),
+                submitted_by=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except ConflictError as error:
+            info_request = _get_request(request, pk)
+            return _render_request(
+                request, info_request, status=409, form=form, conflict=str(error)
+            )
+        except PermissionError as refused:
+            raise Http404 from refused
+        else:
+            kind = "addendum to" if saved.is_addendum else "return for"
+            messages.success(request, f"Your {kind} {info_request.reference} was sent to the hub.")
+            return redirect("enquiries_agency:request_detail", pk=pk)
+    return _render_request(request, info_request, status=400, form=form)
+
+
+@login_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor gives a request to one of the agency's staff (researchers: 404)."""
+    require_roles(request, {Role.AGENCY_SUPERVISOR})
+    info_request = _get_request(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = AssignForm(request.POST, agency_id=request.user.agency_id)
+    if form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        try:
+            request_assign(request=info_request, researcher=assignee, assigned_by=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except ConflictError as error:
+            return _render_queue(request, status=409, conflict=str(error))
+        except PermissionError as refused:
+            raise Http404 from refused
+        else:
+            messages.success(
+                request, f"{info_request.reference} is assigned to {assignee.display_name}."
+            )
+            here = request.GET.urlencode()  # back to the same page of the queue
+            url = reverse("enquiries_agency:queue")
+            return redirect(f"{url}?{here}" if here else url)
+    return _render_queue(request, status=400, assign_form=form, assign_pk=pk)
