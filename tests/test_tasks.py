@@ -17,6 +17,7 @@ def create_person_on_behalf(given_name: str) -> int:
 
 @pytest.fixture
 def worker(transactional_db):
+    celery_app.control.purge()  # tasks other tests enqueued on the test broker are not ours
     with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         yield
 
