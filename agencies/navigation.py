@@ -21,6 +21,7 @@ ALL_ROLES = frozenset(Role.values)
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", ALL_ROLES),
     NavItem("Triage queue", "contacts:queue", HUB_ROLES),
+    NavItem("Enquiries", "enquiries_hub:list", HUB_ROLES),
     NavItem("Decisions", "contacts:decisions", frozenset({Role.HUB_MANAGER})),
     NavItem("People", "contacts:person_search", HUB_ROLES),
     NavItem("Information requests", "enquiries_agency:queue", AGENCY_ROLES),

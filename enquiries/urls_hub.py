@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+"""The hub's enquiry pages, mounted at /enquiries/ (hub roles only; anyone else gets 404)."""
+
+from django.urls import path
+
+from .views import hub
 
 app_name = "enquiries_hub"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", hub.enquiry_list, name="list"),
+    path("<int:pk>/", hub.enquiry_detail, name="detail"),
+    path("<int:pk>/summary/", hub.enquiry_summary, name="summary"),
+    path("<int:pk>/requests/", hub.request_information, name="request_information"),
+    path(
+        "<int:pk>/requests/<int:request_pk>/withdraw/",
+        hub.withdraw_request,
+        name="withdraw_request",
+    ),
+    path("<int:pk>/rag/", hub.change_rag, name="change_rag"),
+    path("<int:pk>/recommend/", hub.recommend, name="recommend"),
+    path("<int:pk>/decide/", hub.decide, name="decide"),
+]

@@ -29,13 +29,28 @@ class GovukFormMixin:
             if field.help_text and not isinstance(field.widget, forms.RadioSelect):
                 field.widget.attrs["aria-describedby"] = f"{self.add_prefix(name)}-hint"
 
+    _cleaned = False
+
     def full_clean(self) -> None:
+        self._cleaned = False
         super().full_clean()
+        self._cleaned = True
+        self._mark_errors()
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        if self._cleaned:  # an error from a service, after the form's own cleaning
+            self._mark_errors()
+
+    def _mark_errors(self) -> None:
+        """Give each failed field the GOV.UK error class and describe it by its error message."""
         for name in self.errors:
             if name not in self.fields:
                 continue
             widget = self.fields[name].widget
-            widget.attrs["class"] += f" {_govuk_class(widget)}--error"
+            error_class = f"{_govuk_class(widget)}--error"
+            if error_class not in widget.attrs.get("class", "").split():
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {error_class}".strip()
             if isinstance(widget, forms.RadioSelect):
                 continue  # the fieldset carries the description of a group
             described = [f"{self.add_prefix(name)}-hint"] if self.fields[name].help_text else []

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 
 # Concrete expectations per role family, independent of NAV_ITEMS, so a wrong NAV_ITEMS fails.
 MUST_SEE = {
-    Role.HUB_WORKER: {"Home", "Triage queue", "People"},
-    Role.HUB_MANAGER: {"Home", "Triage queue", "Decisions", "People"},
+    Role.HUB_WORKER: {"Home", "Triage queue", "Enquiries", "People"},
+    Role.HUB_MANAGER: {"Home", "Triage queue", "Enquiries", "Decisions", "People"},
     Role.AGENCY_RESEARCHER: {"Home", "Information requests"},
     Role.AGENCY_SUPERVISOR: {"Home", "Information requests"},
     Role.REFERRER: {"Home", "Make a referral", "Your referrals"},
@@ -28,10 +28,24 @@ MUST_SEE = {
 MUST_NOT_SEE = {
     Role.HUB_WORKER: {"Decisions", "Information requests", "Make a referral", "Users", "Agencies"},
     Role.HUB_MANAGER: {"Information requests", "Make a referral", "Users", "Agencies"},
-    Role.AGENCY_RESEARCHER: {"Triage queue", "People", "Make a referral", "Users", "Agencies"},
+    Role.AGENCY_RESEARCHER: {
+        "Triage queue",
+        "Enquiries",
+        "People",
+        "Make a referral",
+        "Users",
+        "Agencies",
+    },
     Role.AGENCY_SUPERVISOR: {"Triage queue", "People", "Make a referral", "Users", "Agencies"},
     Role.REFERRER: {"Triage queue", "People", "Information requests", "Users", "Agencies"},
-    Role.BOARD_MEMBER: {"Triage queue", "People", "Make a referral", "Users", "Audit trail"},
+    Role.BOARD_MEMBER: {
+        "Triage queue",
+        "Enquiries",
+        "People",
+        "Make a referral",
+        "Users",
+        "Audit trail",
+    },
     Role.ADMINISTRATOR: {"Triage queue", "People", "Decisions", "Make a referral"},
 }
 

@@ -1,0 +1,18 @@
+"""The hub's side of MASH enquiries: the queue, the enquiry page with its forms, the summary.
+
+Hub roles only: anyone else gets 404 on every page here, as for a record outside their view.
+"""
+
+from .pages import enquiry_detail, enquiry_list, enquiry_summary
+from .steps import change_rag, decide, recommend, request_information, withdraw_request
+
+__all__ = [
+    "change_rag",
+    "decide",
+    "enquiry_detail",
+    "enquiry_list",
+    "enquiry_summary",
+    "recommend",
+    "request_information",
+    "withdraw_request",
+]

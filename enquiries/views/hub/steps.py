@@ -1,0 +1,155 @@
+"""The forms posted from the enquiry page: request information, withdraw a request, change the
+RAG rating, recommend an outcome, and the manager's decision."""
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from mash.errors import ConflictError
+from mash.forms import apply_errors
+
+from ... import services
+from ...forms import (
+    EnquiryDecisionForm,
+    EnquiryRecommendationForm,
+    RagChangeForm,
+    RequestInformationForm,
+    WithdrawRequestForm,
+)
+from ...models import Enquiry, InformationRequest
+from ...selectors import information_requests_visible_to
+from .common import get_enquiry, people_to_check, render_enquiry, when
+
+
+def _step(
+    request: HttpRequest,
+    enquiry: Enquiry,
+    form: forms.Form,
+    action: Callable[[Enquiry, dict], str],
+) -> HttpResponse:
+    """Run one posted step: field errors stay on the form (400), a conflict shows the current
+    state (409), a refusal by role says so (403), success returns to the enquiry with a message."""
+    pk = enquiry.pk
+    if form.is_valid():
+        try:
+            message = action(enquiry, form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except ConflictError as error:
+            return render_enquiry(request, get_enquiry(request, pk), status=409, problem=str(error))
+        except PermissionError as error:
+            return render_enquiry(request, enquiry, status=403, problem=str(error))
+        else:
+            messages.success(request, message)
+            return redirect("enquiries_hub:detail", pk=pk)
+    return render_enquiry(request, enquiry, status=400, bound=form)
+
+
+@login_required
+@require_POST
+def request_information(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask an agency for what it holds: the agency's group is granted the request."""
+    enquiry = get_enquiry(request, pk)
+
+    def action(enquiry: Enquiry, data: dict) -> str:
+        made = services.request_create(
+            enquiry=enquiry,
+            agency=data["agency"],
+            question=data["question"],
+            people=list(data["people"]),
+            requested_by=request.user,
+        )
+        return (
+            f"{made.reference} was sent to {made.agency.name}. "
+            f"Their return is due {when(made.due_at)}."
+        )
+
+    form = RequestInformationForm(request.POST, links=people_to_check(enquiry), available=[])
+    return _step(request, enquiry, form, action)
+
+
+@login_required
+@require_POST
+def withdraw_request(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    """Withdraw an open request, with a reason: the agency loses sight of it at once."""
+    enquiry = get_enquiry(request, pk)
+    visible = information_requests_visible_to(request.user, queryset=enquiry.requests.all())
+    try:
+        item = visible.select_related("agency").get(pk=request_pk)
+    except InformationRequest.DoesNotExist as missing:
+        raise Http404 from missing
+
+    def action(enquiry: Enquiry, data: dict) -> str:
+        services.request_withdraw(request=item, reason=data["reason"], withdrawn_by=request.user)
+        return f"{item.reference} to {item.agency.name} was withdrawn."
+
+    form = WithdrawRequestForm(request.POST, request_pk=item.pk)
+    return _step(request, enquiry, form, action)
+
+
+@login_required
+@require_POST
+def change_rag(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the RAG rating with a reason; the message gives the new deadline."""
+    enquiry = get_enquiry(request, pk)
+
+    def action(enquiry: Enquiry, data: dict) -> str:
+        changed = services.enquiry_change_rag(
+            enquiry=enquiry,
+            to_rag=data["rag"],
+            reason=data["reason"],
+            changed_by=request.user,
+            expected_version=data["version"],
+        )
+        return (
+            f"{changed.reference} is now {changed.get_rag_display()}. "
+            f"The enquiry is due {when(changed.deadline)}."
+        )
+
+    return _step(request, enquiry, RagChangeForm(request.POST, current=enquiry.rag), action)
+
+
+@login_required
+@require_POST
+def recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    """The hub worker's recommended outcome and final RAG, with the rationale."""
+    enquiry = get_enquiry(request, pk)
+
+    def action(enquiry: Enquiry, data: dict) -> str:
+        services.enquiry_recommend(
+            enquiry=enquiry,
+            user=request.user,
+            outcome=data["outcome"],
+            final_rag=data["final_rag"],
+            rationale=data["rationale"],
+            expected_version=data["version"],
+        )
+        return f"Your recommendation for {enquiry.reference} was sent to a manager."
+
+    return _step(request, enquiry, EnquiryRecommendationForm(request.POST), action)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manager approves or overrides (with a reason), and the enquiry closes."""
+    enquiry = get_enquiry(request, pk)
+
+    def action(enquiry: Enquiry, data: dict) -> str:
+        decided = services.enquiry_decide(
+            enquiry=enquiry,
+            manager=request.user,
+            outcome=data["outcome"],
+            final_rag=data["final_rag"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
+        return f"{decided.reference} is decided and closed: {decided.get_outcome_display()}."
+
+    return _step(request, enquiry, EnquiryDecisionForm(request.POST), action)
