@@ -292,3 +292,52 @@ class TestRequestsAndReturns:
         assert not people_visible_to(researcher_b).exists()
         services.request_withdraw(request=request, reason="Error", withdrawn_by=hub_worker)
         assert not people_visible_to(researcher_a).exists()
+
+
+class TestReturnDeadlines:
+    """Each agency's return is due by the enquiry's RAG on its own clock (DOMAIN.md)."""
+
+    @pytest.mark.parametrize(
+        ("rag", "requested", "due"),
+        [
+            # Red: 2 elapsed hours, through the night and across the clocks going back
+            ("RED", at(2026, 11, 27, 23, 30), at(2026, 11, 28, 1, 30)),
+            ("RED", at(2026, 10, 25, 0, 30), at(2026, 10, 25, 1, 30)),  # 2 real hours
+            # Amber: 6 working hours, over a weekend and over a bank holiday
+            ("AMBER", at(2026, 11, 27, 15, 0), at(2026, 11, 30, 13, 0)),
+            ("AMBER", at(2026, 12, 24, 15, 0), at(2026, 12, 29, 13, 0)),
+            # Green: 1 working day, over the clocks going forward
+            ("GREEN", at(2026, 3, 27, 16, 0), at(2026, 3, 30, 16, 0)),
+        ],
+    )
+    def test_return_due_times(self, hub_worker, manager, agency_a, rag, requested, due):
+        enquiry = open_enquiry(hub_worker, manager, rag, requested)
+        with time_machine.travel(requested, tick=False):
+            request = services.request_create(
+                enquiry=enquiry,
+                agency=agency_a,
+                question="What do you hold?",
+                people=list(enquiry.people.all()),
+                requested_by=hub_worker,
+            )
+        assert request.due_at == due
+
+    def test_de_escalation_gives_the_request_the_later_due_time(
+        self, hub_worker, manager, agency_a
+    ):
+        enquiry = open_enquiry(hub_worker, manager, "RED", at(2026, 11, 23, 10, 0))
+        with time_machine.travel(at(2026, 11, 23, 10, 30), tick=False):
+            request = services.request_create(
+                enquiry=enquiry,
+                agency=agency_a,
+                question="What do you hold?",
+                people=list(enquiry.people.all()),
+                requested_by=hub_worker,
+            )
+        assert request.due_at == at(2026, 11, 23, 12, 30)
+        with time_machine.travel(at(2026, 11, 23, 11, 0), tick=False):
+            services.enquiry_change_rag(
+                enquiry=enquiry, to_rag="AMBER", reason="Lower risk", changed_by=hub_worker
+            )
+        request.refresh_from_db()
+        assert request.due_at == at(2026, 11, 23, 16, 30)  # requested 10:30 + 6 working hours

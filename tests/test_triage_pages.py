@@ -190,6 +190,8 @@ class TestDecisions:
         assert response.status_code == 302
         contact.refresh_from_db()
         assert (contact.outcome, contact.initial_rag) == ("MASH_ENQUIRY", "AMBER")
+        page = client.get(f"/contacts/{contact.pk}/").content.decode()
+        assert f'href="/enquiries/{contact.enquiry.pk}/"' in page
 
     def test_a_managers_page_has_no_repeated_ids(self, client_for, hub_worker, manager):
         import re
