@@ -94,6 +94,10 @@ class Command(BaseCommand):
         made = create_demo_contacts()
         if made:
             self.stdout.write(f"Created {made} demo contacts.")
+        from enquiries.demo import create_demo_enquiry
+
+        if create_demo_enquiry():
+            self.stdout.write("Opened a demo MASH enquiry with requests to the police and health.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, agency_code, role, _title in USERS:
             self.stdout.write(
