@@ -29,7 +29,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Your referrals", "contacts:marf_list", frozenset({Role.REFERRER})),
     NavItem("Users", "agencies:staff_user_list", frozenset({Role.ADMINISTRATOR})),
     NavItem("Agencies", "agencies:staff_agency_list", frozenset({Role.ADMINISTRATOR})),
-    NavItem("Audit trail", "admin:audit_auditevent_changelist", frozenset({Role.ADMINISTRATOR})),
+    NavItem("Admin site", "admin:index", frozenset({Role.ADMINISTRATOR})),
 )
 
 

@@ -32,8 +32,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "agencies.view_user",
         "agencies.add_user",
         "agencies.change_user",
-        "audit.view_auditevent",
-        "auditlog.view_logentry",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "django_celery_beat.view_periodictask",

@@ -12,7 +12,15 @@ from .roles import HUB_ROLES, Role
 HUB_AGENCY_KINDS = {AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.ADULTS_SOCIAL_CARE}
 
 
-def _check_role_fits_agency(*, role: str, agency: Agency | None) -> None:
+def check_access_change(*, user: User, changed_by, fields: set[str]) -> None:
+    """Nobody changes their own role, agency or active state: another administrator must."""
+    own = changed_by is not None and changed_by.pk == user.pk
+    if own and fields & {"role", "agency", "is_active"}:
+        message = "You cannot change your own role, agency or access: ask another administrator."
+        raise ValidationError({"role": message})
+
+
+def check_role_fits_agency(*, role: str, agency: Agency | None) -> None:
     if role and agency is None:
         raise ValidationError({"agency": "Choose the agency this person works for."})
     if agency is not None and not agency.is_active:
@@ -57,7 +65,7 @@ def user_create(
     """Create a member of staff with one agency and one role."""
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
-    _check_role_fits_agency(role=role, agency=agency)
+    check_role_fits_agency(role=role, agency=agency)
     user = User(
         username=username,
         first_name=first_name,
@@ -84,11 +92,12 @@ def user_create(
 
 
 @transaction.atomic
-def user_update(*, user: User, **fields) -> User:
+def user_update(*, user: User, changed_by=None, **fields) -> User:
     """Change a user's details, role or agency; deactivating ends every session they hold."""
+    check_access_change(user=user, changed_by=changed_by, fields=set(fields))
     for name, value in fields.items():
         setattr(user, name, value)
-    _check_role_fits_agency(role=user.role, agency=user.agency)
+    check_role_fits_agency(role=user.role, agency=user.agency)
     user.full_clean(exclude=["password"])
     user.save()
     record_event("user.updated", target=user, data={"fields": sorted(fields)})

@@ -1,5 +1,7 @@
 """The administrators' staff pages: agencies and users."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,11 +27,11 @@ def _require_administrator(request: HttpRequest) -> None:
 @login_required
 def staff_user_list(request: HttpRequest) -> HttpResponse:
     _require_administrator(request)
-    search = request.GET.get("q", "").strip()[:100]
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     role = request.GET.get("role", "")
     role = role if role in Role.values else ""
     agency_id = request.GET.get("agency", "")
-    agency_id = int(agency_id) if agency_id.isdigit() else None
+    agency_id = int(agency_id) if re.fullmatch(r"[0-9]{1,9}", agency_id) else None
     users = users_for_staff_page(request.user, search=search, agency_id=agency_id, role=role)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(
@@ -69,7 +71,7 @@ def staff_user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            services.user_update(user=user, **fields)
+            services.user_update(user=user, changed_by=request.user, **fields)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -89,7 +91,9 @@ def staff_user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("agencies:staff_user_edit", pk=pk)
     form = DeactivateForm(request.POST)
-    if form.is_valid():
+    if user.pk == request.user.pk:
+        form.add_error("reason", "You cannot deactivate your own account.")
+    elif form.is_valid():
         services.user_deactivate(user=user, reason=form.cleaned_data["reason"])
         messages.success(request, f"{user.display_name} can no longer sign in.")
         return redirect("agencies:staff_user_list")

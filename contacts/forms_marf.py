@@ -104,7 +104,7 @@ class GovukDateField(forms.Field):
             raise ValidationError(f"{name} must be a real date, with a 4-digit year")
         try:
             return date(int(year), int(month), int(day))
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             raise ValidationError(f"{name} must be a real date") from error
 
 

@@ -40,12 +40,14 @@ def test_researcher_of_agency_a_does_not_find_it_in_the_api_list(
     assert response.json()["results"] == []
 
 
-def test_researcher_of_agency_b_sees_the_granted_person_in_page_and_api(
+def test_researcher_of_agency_b_sees_the_granted_person_through_the_api(
     client_for, api_for, researcher_b, person_granted_to_b
 ):
-    page = client_for(researcher_b).get(f"/people/{person_granted_to_b.pk}/")
-    assert page.status_code == 200
-    assert b"Kayla Smith" in page.content
+    detail = api_for(researcher_b).get(f"/api/v1/people/{person_granted_to_b.pk}/")
+    assert detail.status_code == 200
+    assert detail.json()["family_name"] == "Smith"
+    # The hub's person page (contacts, merges) is not theirs: they see people on the request.
+    assert client_for(researcher_b).get(f"/people/{person_granted_to_b.pk}/").status_code == 404
     listing = api_for(researcher_b).get("/api/v1/people/").json()["results"]
     assert [row["id"] for row in listing] == [person_granted_to_b.pk]
 

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from agencies.roles import AGENCY_ROLES, HUB_ROLES
 from mash.api.views import VisibleReadOnlyViewSet
+from mash.audit.events import record_listing
 
 from ..models import Person
 from ..selectors import contacts_of_people, people_search, people_visible_to
@@ -55,6 +56,7 @@ class PersonViewSet(VisibleReadOnlyViewSet):
         query = PersonSearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         people = people_search(request.user, query.validated_data["q"])
+        record_listing(people, query=query.validated_data["q"])
         hits = PersonSearchHitSerializer(
             people, many=True, context={"history": contacts_of_people(people)}
         )

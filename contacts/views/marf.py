@@ -227,7 +227,7 @@ def _people_step(request: HttpRequest, section: Section) -> HttpResponse:
             rows.append({})
         elif action.startswith("remove-") and len(rows) > 1:
             position = action.removeprefix("remove-")
-            if position.isdigit() and int(position) < len(rows):
+            if re.fullmatch(r"[0-9]{1,2}", position) and int(position) < len(rows):
                 rows.pop(int(position))
         forms = _person_forms(rows)
         if added:  # take the keyboard to the new person

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from mash.audit.events import record_access
+from mash.audit.events import record_access, record_listing
 
 from .. import services
 from ..forms import MergeForm
@@ -21,6 +21,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
     require_hub(request)
     q = request.GET.get("q", "").strip()[:200]
     people = people_search(request.user, q) if q else []
+    record_listing(people, query=q)
     context = {"q": q, "people": people, "history": contacts_of_people(people)}
     template = (
         "contacts/_person_results.html"
@@ -31,6 +32,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 def _person_page(request: HttpRequest, person, *, form=None, status: int = 200) -> HttpResponse:
+    record_access(person)  # every response showing the person, error pages included
     return render(
         request,
         "contacts/person_detail.html",
@@ -47,8 +49,8 @@ def _person_page(request: HttpRequest, person, *, form=None, status: int = 200) 
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_hub(request)  # agencies see their people to check on the request page only
     person = get_object_or_404(people_visible_to(request.user), pk=pk)
-    record_access(person)
     return _person_page(request, person)
 
 

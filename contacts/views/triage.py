@@ -71,6 +71,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
 
 
 def _render_contact(request: HttpRequest, contact: Contact, *, status: int = 200, **forms):
+    record_access(contact)  # every response showing the contact, error pages included
     recommendation = forms.get("recommendation_form") or RecommendationForm(
         auto_id="recommend_%s",
         initial={
@@ -113,7 +114,6 @@ def _render_contact(request: HttpRequest, contact: Contact, *, status: int = 200
 @login_required
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _get_contact(request, pk)
-    record_access(contact)
     return _render_contact(request, contact)
 
 

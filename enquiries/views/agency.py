@@ -110,6 +110,7 @@ def _render_request(
     conflict: str | None = None,
 ) -> HttpResponse:
     user = request.user
+    record_access(info_request)  # every response showing the request, errors included
     people = (
         people_visible_to(user)
         .filter(information_requests=info_request)
@@ -144,7 +145,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     info_request = _get_request(request, pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    record_access(info_request)
     return _render_request(request, info_request)
 
 

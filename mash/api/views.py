@@ -4,7 +4,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 
 from mash.audit.context import bind_actor
-from mash.audit.events import record_access
+from mash.audit.events import record_access, record_listing
 
 from .filters import VisibilityFilterBackend
 
@@ -13,7 +13,8 @@ class VisibleViewSetMixin:
     """Every queryset passes the view's visibility selector before any other filter.
 
     Set `visible_to` (the app's selector) and optionally `allowed_roles`; set `audit_reads` on
-    views of records that identify a person so each retrieve writes an access entry.
+    views of records that identify a person so each retrieve writes an access entry and each
+    listed page one listing entry.
     """
 
     visible_to = None
@@ -30,6 +31,12 @@ class VisibleViewSetMixin:
             if backend is not VisibilityFilterBackend:
                 queryset = backend().filter_queryset(self.request, queryset, self)
         return queryset
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.audit_reads and page:
+            record_listing(page)
+        return page
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()

@@ -41,6 +41,23 @@ def record_event(
     return event
 
 
+def record_listing(objects, *, query: str = "") -> None:
+    """Record that the current actor was shown a list or search result of records that identify
+    people: one entry naming every record shown (so a list costs one insert, not one a row)."""
+    objects = list(objects)
+    if not objects:
+        return
+    meta = objects[0]._meta
+    record_event(
+        "records.listed",
+        data={
+            "model": meta.label_lower,
+            "ids": [obj.pk for obj in objects],
+            **({"query": query[:200]} if query else {}),
+        },
+    )
+
+
 def record_access(instance: models.Model) -> None:
     """Record that the current actor viewed a record that identifies a person.
 

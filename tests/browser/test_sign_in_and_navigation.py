@@ -23,7 +23,7 @@ MUST_SEE = {
     Role.AGENCY_SUPERVISOR: {"Home", "Information requests"},
     Role.REFERRER: {"Home", "Make a referral", "Your referrals"},
     Role.BOARD_MEMBER: {"Home"},
-    Role.ADMINISTRATOR: {"Home", "Users", "Agencies", "Audit trail"},
+    Role.ADMINISTRATOR: {"Home", "Users", "Agencies", "Admin site"},
 }
 MUST_NOT_SEE = {
     Role.HUB_WORKER: {"Decisions", "Information requests", "Make a referral", "Users", "Agencies"},
@@ -44,7 +44,7 @@ MUST_NOT_SEE = {
         "People",
         "Make a referral",
         "Users",
-        "Audit trail",
+        "Admin site",
     },
     Role.ADMINISTRATOR: {"Triage queue", "People", "Decisions", "Make a referral"},
 }

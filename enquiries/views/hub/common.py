@@ -13,6 +13,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.roles import HUB_ROLES, Role
 from mash.access import is_member
+from mash.audit.events import record_access
 
 from ...forms import (
     EnquiryDecisionForm,
@@ -86,7 +87,10 @@ def render_enquiry(
     problem: str = "",
 ) -> HttpResponse:
     """The enquiry page; `bound` is a posted form to show with its errors in place of a fresh
-    one, `problem` a conflict or refusal to show in a banner with the current state."""
+    one, `problem` a conflict or refusal to show in a banner with the current state.
+
+    Every response that shows the enquiry, error pages included, is an audited view of it."""
+    record_access(enquiry)
     people = people_to_check(enquiry)
     requests = requests_of(request, enquiry)
     changes = list(enquiry.rag_changes.select_related("changed_by"))

@@ -42,7 +42,6 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
 def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The enquiry, its people, requests and returns side by side, its timeline and forms."""
     enquiry = get_enquiry(request, pk)
-    record_access(enquiry)
     return render_enquiry(request, enquiry)
 
 
