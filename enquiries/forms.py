@@ -135,11 +135,13 @@ class RagChangeForm(HubForm):
         ]
 
 
-class EnquiryRecommendationForm(HubForm):
-    """The hub worker's recommended outcome and final RAG, with the rationale."""
+class _OutcomeForm(HubForm):
+    """An outcome (not another MASH enquiry) and a final RAG rating; ids prefixed per form."""
+
+    outcome_label = "Outcome"
+    id_prefix = "outcome"
 
     outcome = forms.ChoiceField(
-        label="Recommended outcome",
         choices=ENQUIRY_OUTCOMES,
         widget=forms.RadioSelect,
         required=False,
@@ -152,44 +154,36 @@ class EnquiryRecommendationForm(HubForm):
         required=False,
         error_messages={"invalid_choice": "Give the final RAG rating."},
     )
+    version = _version_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].label = self.outcome_label
+
+
+class EnquiryRecommendationForm(_OutcomeForm):
+    """The hub worker's recommended outcome and final RAG, with the rationale."""
+
+    outcome_label = "Recommended outcome"
+    id_prefix = "recommend"
     rationale = forms.CharField(
         label="Rationale",
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
         max_length=20000,
     )
-    version = _version_field()
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("auto_id", "recommend_%s")
-        super().__init__(*args, **kwargs)
+    field_order = ["outcome", "final_rag", "rationale", "version"]
 
 
-class EnquiryDecisionForm(HubForm):
+class EnquiryDecisionForm(_OutcomeForm):
     """The manager approves the recommendation or chooses otherwise (with a reason)."""
 
-    outcome = forms.ChoiceField(
-        label="Outcome",
-        choices=ENQUIRY_OUTCOMES,
-        widget=forms.RadioSelect,
-        required=False,
-        error_messages={"invalid_choice": "Choose an outcome (not another MASH enquiry)."},
-    )
-    final_rag = forms.ChoiceField(
-        label="Final RAG rating",
-        choices=Rag.choices,
-        widget=forms.RadioSelect,
-        required=False,
-        error_messages={"invalid_choice": "Give the final RAG rating."},
-    )
+    id_prefix = "decide"
     reason = forms.CharField(
         label="Reason (needed when you decide differently from the recommendation)",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=20000,
     )
-    version = _version_field()
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("auto_id", "decide_%s")
-        super().__init__(*args, **kwargs)
+    field_order = ["outcome", "final_rag", "reason", "version"]
