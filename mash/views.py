@@ -40,11 +40,17 @@ def _check_broker() -> dict:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and the engineer on call: is the database and the broker answering?"""
+    """For load balancers and the engineer on call: is the database and the broker answering, when
+    did the deadline scan last finish and how many breaches did the last hour bring?"""
     checks = {"database": _check_database(), "broker": _check_broker()}
     healthy = all(check["ok"] for check in checks.values())
+    body = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    if checks["database"]["ok"]:
+        from mash.deadlines.selectors import scan_health
+
+        body["deadline_scan"] = scan_health()
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        body,
         status=200 if healthy else 503,
     )
 

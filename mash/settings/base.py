@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # ours
     "mash.audit",
+    "mash.deadlines",
     "agencies",
     "contacts",
     "enquiries",
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mash.context_processors.service",
+                "mash.deadlines.context_processors.notifications",
             ],
             "builtins": ["mash.templatetags"],
         },

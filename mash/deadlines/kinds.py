@@ -1,0 +1,111 @@
+"""The three kinds of item with a deadline, and how the scan reads each: which rows are open,
+where the due time and start are stored, which clock the item runs on, and who hears about it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models
+from django.urls import reverse
+
+from contacts.models import Contact
+from contacts.timescales import contact_decision_timescale
+from enquiries.models import Enquiry, EnquiryState, InformationRequest, RequestState
+from enquiries.timescales import enquiry_timescale, return_timescale
+from mash.clocks import Clock
+
+from .models import ItemKind
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: ItemKind
+    due_field: str
+    start_field: str
+    assignee_field: str
+    open_items: Callable[[], models.QuerySet]
+    clock: Callable[[models.Model], Clock]
+    link: Callable[[models.Model], str]
+    label: str
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """An open item whose warning point or deadline has come."""
+
+    spec: KindSpec
+    item: models.Model
+    deadline: datetime
+    start: datetime
+
+    @property
+    def kind(self) -> ItemKind:
+        return self.spec.kind
+
+    @property
+    def assignee(self):
+        return getattr(self.item, self.spec.assignee_field)
+
+    @property
+    def agency_id(self) -> int | None:
+        return getattr(self.item, "agency_id", None)
+
+
+def _open_contacts() -> models.QuerySet:
+    # Matches the partial index contact_open_queue (decision_due_at, id) WHERE outcome = ''.
+    return (
+        Contact.objects.filter(outcome="")
+        .select_related("assignee")
+        .only("id", "received_at", "decision_due_at", "assignee")
+    )
+
+
+def _open_enquiries() -> models.QuerySet:
+    # Matches the partial index enquiry_open_queue (deadline, id) WHERE state <> 'closed'.
+    return (
+        Enquiry.objects.exclude(state=EnquiryState.CLOSED)
+        .select_related("worker")
+        .only("id", "opened_at", "deadline", "rag", "worker")
+    )
+
+
+def _open_requests() -> models.QuerySet:
+    return (
+        InformationRequest.objects.filter(state=RequestState.OPEN)
+        .select_related("assignee", "enquiry")
+        .only("id", "requested_at", "due_at", "agency_id", "assignee", "enquiry__rag")
+    )
+
+
+SPECS: tuple[KindSpec, ...] = (
+    KindSpec(
+        kind=ItemKind.CONTACT_DECISION,
+        due_field="decision_due_at",
+        start_field="received_at",
+        assignee_field="assignee",
+        open_items=_open_contacts,
+        clock=lambda contact: contact_decision_timescale().clock,
+        link=lambda contact: reverse("contacts:contact_detail", args=[contact.pk]),
+        label="Decision on contact",
+    ),
+    KindSpec(
+        kind=ItemKind.ENQUIRY,
+        due_field="deadline",
+        start_field="opened_at",
+        assignee_field="worker",
+        open_items=_open_enquiries,
+        clock=lambda enquiry: enquiry_timescale(enquiry.rag).clock,
+        link=lambda enquiry: reverse("enquiries_hub:detail", args=[enquiry.pk]),
+        label="Enquiry",
+    ),
+    KindSpec(
+        kind=ItemKind.INFORMATION_RETURN,
+        due_field="due_at",
+        start_field="requested_at",
+        assignee_field="assignee",
+        open_items=_open_requests,
+        clock=lambda request: return_timescale(request.enquiry.rag).clock,
+        link=lambda request: reverse("enquiries_agency:request_detail", args=[request.pk]),
+        label="Information return for request",
+    ),
+)

@@ -1,0 +1,98 @@
+"""Time one deadline scan over N open items, and its peak Python memory (tracemalloc).
+
+The items are made inside a transaction that is rolled back at the end, so the database is left
+as it was. Run it against PostgreSQL: that is the figure that matters.
+"""
+
+import time
+import tracemalloc
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyKind, User
+from agencies.roles import Role
+from contacts.codes import Channel, Consent, Source
+from contacts.models import Contact
+from mash.audit.context import audit_context
+from mash.deadlines.services import run_deadline_scan
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Time one deadline scan over --items synthetic open contacts (rolled back after)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--items", type=int, default=100_000)
+        parser.add_argument(
+            "--due-share",
+            type=float,
+            default=0.01,
+            help="Share of the items already past their deadline (the rest are spread ahead).",
+        )
+
+    def handle(self, *args, items: int, due_share: float, **options) -> None:
+        try:
+            with transaction.atomic():
+                self._run(items, due_share)
+                raise _Rollback
+        except _Rollback:
+            self.stdout.write("Synthetic items rolled back.")
+
+    def _run(self, items: int, due_share: float) -> None:
+        now = timezone.now()
+        hub = Agency.objects.create(
+            name="Benchmark hub", code="benchmark-hub", kind=AgencyKind.CHILDRENS_SOCIAL_CARE
+        )
+        worker = User.objects.create(
+            username="benchmark.worker", agency=hub, role=Role.HUB_WORKER, email="w@example.org"
+        )
+        User.objects.create(
+            username="benchmark.manager", agency=hub, role=Role.HUB_MANAGER, email="m@example.org"
+        )
+        overdue = int(items * due_share)
+        started = time.perf_counter()
+        batch: list[Contact] = []
+        for index in range(items):
+            # Overdue ones first; the rest due over the next ten days, received a day earlier.
+            due = (
+                now - timedelta(minutes=index + 1)
+                if index < overdue
+                else now + timedelta(minutes=((index - overdue) * 14_400) // max(items, 1) + 1)
+            )
+            batch.append(
+                Contact(
+                    source=Source.SCHOOLS,
+                    channel=Channel.PHONE,
+                    consent=Consent.GIVEN,
+                    received_at=due - timedelta(days=1),
+                    decision_due_at=due,
+                    assignee=worker,
+                )
+            )
+            if len(batch) == 5_000:
+                Contact.objects.bulk_create(batch)
+                batch.clear()
+        Contact.objects.bulk_create(batch)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE contacts_contact")
+        self.stdout.write(
+            f"Created {items} open contacts ({overdue} overdue) in "
+            f"{time.perf_counter() - started:.1f} s on {connection.vendor}."
+        )
+        tracemalloc.start()
+        started = time.perf_counter()
+        with audit_context():
+            result = run_deadline_scan(now=now)
+        seconds = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        self.stdout.write(f"Scan: {result}.")
+        self.stdout.write(f"One scan over {items} open items: {seconds:.2f} s")
+        self.stdout.write(f"Peak memory (tracemalloc): {peak / 1_048_576:.1f} MiB")

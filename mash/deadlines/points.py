@@ -1,0 +1,53 @@
+"""When an item reaches its warning point: a share of the time between its start and its deadline,
+measured on the item's own clock (DOMAIN.md, "RAG ratings and timescales").
+
+On the elapsed clock that is plain time. On the working-day and working-hour clocks it is working
+time, so an Amber enquiry opened Friday 16:00 (due Monday 16:00, eight working hours) is warned at
+Monday 14:00, not on Sunday night.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from mash.clocks import Clock, WorkingCalendar
+
+#: The default warning point: 75% of the time used. A setting in a later change (issue 5, item 2).
+WARNING_FRACTION = 0.75
+
+
+def warning_point(
+    *,
+    start: datetime,
+    deadline: datetime,
+    clock: Clock | str,
+    calendar: WorkingCalendar,
+    fraction: float = WARNING_FRACTION,
+) -> datetime:
+    """The instant at which `fraction` of the time from `start` to `deadline` has been used."""
+    if deadline <= start:
+        return deadline
+    if Clock(clock) != Clock.ELAPSED:
+        total = calendar.working_seconds_between(start, deadline)
+        if total > 0:
+            return min(deadline, add_working_seconds(calendar, start, total * fraction))
+    return start + (deadline - start) * fraction
+
+
+def add_working_seconds(calendar: WorkingCalendar, start: datetime, seconds: float) -> datetime:
+    """`seconds` of working time after `start` (counting from the first working instant)."""
+    remaining = timedelta(seconds=seconds)
+    local = start.astimezone(calendar.tz)
+    day = local.date()
+    cursor = start.astimezone(UTC)
+    if not calendar.is_working_day(day):
+        day = calendar.next_working_day(day)
+        cursor = calendar.localise(day, calendar.day_start).astimezone(UTC)
+    while True:
+        opens = calendar.localise(day, calendar.day_start).astimezone(UTC)
+        closes = calendar.localise(day, calendar.day_end).astimezone(UTC)
+        cursor = max(cursor, opens)
+        available = closes - cursor
+        if available > timedelta(0) and remaining <= available:
+            return (cursor + remaining).astimezone(calendar.tz)
+        remaining -= max(available, timedelta(0))
+        day = calendar.next_working_day(day)
+        cursor = calendar.localise(day, calendar.day_start).astimezone(UTC)
