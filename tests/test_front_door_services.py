@@ -313,3 +313,28 @@ class TestTriage:
         services.contact_recommend(contact=contact, user=hub_worker, outcome="NFA", rationale="-")
         with pytest.raises(PermissionError):
             services.contact_decide(contact=contact, manager=hub_worker, outcome="NFA")
+
+
+def test_a_failed_feedback_email_is_retried_and_not_marked_sent(hub_worker, manager, monkeypatch):
+    from smtplib import SMTPException
+
+    import contacts.tasks
+    from contacts.tasks import send_referrer_feedback
+
+    contact = services.contact_create(data=contact_input())
+    services.contact_recommend(contact=contact, user=hub_worker, outcome="NFA", rationale="-")
+    services.contact_decide(contact=contact, manager=manager, outcome="NFA")
+
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(1)
+        raise SMTPException("mail server down")
+
+    monkeypatch.setattr(contacts.tasks, "send_mail", refuse)
+    # Run in-process, retries run at once: every allowed attempt is made, then it gives up.
+    result = send_referrer_feedback.apply(args=[contact.pk])
+    assert len(attempts) == send_referrer_feedback.max_retries + 1
+    assert result.state == "FAILURE"
+    contact.refresh_from_db()
+    assert contact.feedback_sent_at is None
