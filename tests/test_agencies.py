@@ -198,6 +198,15 @@ def test_seed_demo_makes_one_user_per_role_and_is_repeatable(settings):
 
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert User.objects.count() == len(USERS)
+    from django.test import Client
+
+    from agencies.management.commands.seed_demo import DEMO_PASSWORD
+
+    for username, *_rest in USERS:  # every printed demo login signs in
+        response = Client().post(
+            "/account/sign-in/", {"username": username, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, username
 
 
 def test_seed_demo_refuses_without_debug(settings):
