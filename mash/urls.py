@@ -21,6 +21,7 @@ urlpatterns = [
     path("enquiries/", include("enquiries.urls_hub")),
     path("requests/", include("enquiries.urls_agency")),
     path("notifications/", include("mash.deadlines.urls")),
+    path("reporting/", include("reporting.urls")),
     path("api/v1/", include("mash.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

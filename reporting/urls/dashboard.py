@@ -1,0 +1,5 @@
+"""Routes of the dashboard pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
