@@ -357,6 +357,15 @@ def test_reminders_are_emailed_by_default(hub_worker, manager):
     assert Notification.objects.get().emailed_at is not None
 
 
+@pytest.mark.django_db
+def test_an_emailed_link_is_a_full_address(hub_worker, manager, settings):
+    settings.SITE_URL = "https://mash.example.org"
+    enquiry = enquiry_at(at(2026, 3, 10, 22, 0), hub_worker, manager, "RED")
+    scan_at(at(2026, 3, 11, 1, 5))
+    [email] = mail.outbox
+    assert f"https://mash.example.org/enquiries/{enquiry.pk}/" in email.body
+
+
 # --- operators ---------------------------------------------------------------------------------
 
 

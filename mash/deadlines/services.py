@@ -318,6 +318,13 @@ def _notification(
     )
 
 
+def absolute_link(link: str) -> str:
+    """A notification's link as a full address for an email (SITE_URL + path)."""
+    if not link or "://" in link:
+        return link
+    return f"{settings.SITE_URL}{link}"
+
+
 def send_pending_emails(*, limit: int = BATCH_SIZE * 4) -> int:
     """Email the notifications that want it and have not been emailed, each claimed by a
     conditional update so two scans never send the same one. A failed send is released for the
@@ -337,7 +344,7 @@ def send_pending_emails(*, limit: int = BATCH_SIZE * 4) -> int:
         try:
             send_mail(
                 subject=f"{settings.SERVICE_NAME}: {notification.title}",
-                message=f"{notification.body}\n\n{notification.link}",
+                message=f"{notification.body}\n\n{absolute_link(notification.link)}",
                 from_email=None,
                 recipient_list=[notification.user.email],
             )

@@ -16,6 +16,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 SERVICE_NAME = "MASH front door"
+#: Where people reach the service: links in emails are made absolute with it.
+SITE_URL = env("MASH_SITE_URL", default="http://localhost:8000").rstrip("/")
 SERVICE_PHASE = env("MASH_SERVICE_PHASE", default="beta")
 
 # --- Applications --------------------------------------------------------------------------

@@ -91,6 +91,8 @@ from .base import env  # noqa: E402
 DEBUG = False
 SECRET_KEY = _SECRET_KEY
 ALLOWED_HOSTS = _ALLOWED_HOSTS
+# Links in emails: the first allowed host over HTTPS unless MASH_SITE_URL says otherwise.
+SITE_URL = env("MASH_SITE_URL", default=f"https://{_ALLOWED_HOSTS[0]}").rstrip("/")
 DATABASES = {"default": _DATABASE}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
