@@ -68,7 +68,11 @@ class InformationRequest(TrackedModel):
                 fields=["agency", "due_at", "id"],
                 condition=Q(state="open"),
                 name="request_open_queue",
-            )
+            ),
+            # The deadline scan reads open requests of every agency soonest due first.
+            models.Index(
+                fields=["due_at", "id"], condition=Q(state="open"), name="request_open_by_due"
+            ),
         ]
 
     def __str__(self) -> str:
