@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from agencies.roles import AGENCY_ROLES, HUB_ROLES, Role
 from mash.access import agency_grant_exists, is_member
+from mash.deadlines.models import ItemKind
+from mash.deadlines.selectors import is_breached
 
 from .codes import Channel, Concern, Source
 from .models import Contact, ContactSubject, Marf, Person
@@ -92,12 +94,16 @@ class QueueFilters:
 
 
 def triage_queue(user, filters: QueueFilters = QueueFilters()) -> QuerySet[Contact]:
-    """Undecided contacts, soonest due first (keyset-paginated by the caller on due time, id)."""
+    """Undecided contacts, soonest due first (keyset-paginated by the caller on due time, id),
+    each marked `is_breached` when it has an unresolved breach or is past due."""
     contacts = (
         contacts_visible_to(user)
         .filter(outcome="")
         .select_related("assignee", "referring_agency")
-        .annotate(subject_count=Count("subject_links"))
+        .annotate(
+            subject_count=Count("subject_links"),
+            is_breached=is_breached(ItemKind.CONTACT_DECISION, due_field="decision_due_at"),
+        )
         .order_by("decision_due_at", "id")
     )
     if filters.source:

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from agencies.roles import AGENCY_ROLES, HUB_ROLES
 from mash.access import granted_to_agency, is_member
+from mash.deadlines.models import ItemKind
+from mash.deadlines.selectors import is_breached
 
 from .models import Enquiry, EnquiryState, InformationRequest, InformationReturn, RequestState
 
@@ -44,7 +46,8 @@ def returns_visible_to(
 
 
 def enquiry_queue(user) -> QuerySet[Enquiry]:
-    """Open enquiries, soonest deadline first, with their outstanding requests counted."""
+    """Open enquiries, soonest deadline first, with their outstanding requests counted, each
+    marked `is_breached` when it has an unresolved breach or is past its deadline."""
     return (
         enquiries_visible_to(user)
         .exclude(state=EnquiryState.CLOSED)
@@ -55,20 +58,25 @@ def enquiry_queue(user) -> QuerySet[Enquiry]:
                 "requests",
                 filter=Q(requests__state=RequestState.OPEN, requests__due_at__lt=timezone.now()),
             ),
+            is_breached=is_breached(ItemKind.ENQUIRY, due_field="deadline"),
         )
         .order_by("deadline", "id")
     )
 
 
 def agency_queue(user) -> QuerySet[InformationRequest]:
-    """The agency's open requests, soonest due first (researchers and supervisors)."""
+    """The agency's open requests, soonest due first (researchers and supervisors), each marked
+    `is_breached` when its return has an unresolved breach or is past due."""
     if not is_member(user) or user.role not in AGENCY_ROLES:
         return InformationRequest.objects.none()
     return (
         information_requests_visible_to(user)
         .filter(state=RequestState.OPEN)
         .select_related("enquiry", "assignee")
-        .annotate(people_count=Count("people", distinct=True))
+        .annotate(
+            people_count=Count("people", distinct=True),
+            is_breached=is_breached(ItemKind.INFORMATION_RETURN, due_field="due_at"),
+        )
         .order_by("due_at", "id")
     )
 

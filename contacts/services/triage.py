@@ -11,6 +11,8 @@ from django.utils import timezone
 from agencies.roles import HUB_ROLES, Role
 from mash.access import require_role
 from mash.audit.events import record_event
+from mash.deadlines.models import ItemKind
+from mash.deadlines.resolution import resolve_breaches
 from mash.errors import ConflictError
 
 from ..codes import Outcome, Rag
@@ -213,6 +215,7 @@ def contact_decide(
         actor=manager,
         data={"outcome": outcome, "rag": rag, "agreed": not differs},
     )
+    resolve_breaches(kind=ItemKind.CONTACT_DECISION, item=contact, at=now)
     _open_enquiry_if_needed(contact, manager)
     _enqueue_feedback(contact)
     return contact

@@ -9,6 +9,8 @@ from contacts.codes import Outcome, Rag
 from contacts.models import Contact, HouseholdMember
 from mash.access import require_role
 from mash.audit.events import record_event
+from mash.deadlines.models import ItemKind
+from mash.deadlines.resolution import resolve_breaches
 from mash.errors import ConflictError
 
 from ..models import Enquiry, EnquiryPerson, EnquiryState, RagChange, RequestState
@@ -220,6 +222,7 @@ def enquiry_decide(
         manager,
         ["outcome", "final_rag", "outcome_reason", "decided_by", "closed_at", "state"],
     )
+    resolve_breaches(kind=ItemKind.ENQUIRY, item=enquiry, at=enquiry.closed_at)
     record_event(
         "enquiry.decided",
         target=enquiry,

@@ -11,6 +11,8 @@ from agencies.models import Agency
 from agencies.roles import AGENCY_ROLES, HUB_ROLES, Role
 from mash.access import grant_to_agency, require_role, revoke_from_agency
 from mash.audit.events import record_event
+from mash.deadlines.models import ItemKind
+from mash.deadlines.resolution import resolve_breaches
 from mash.errors import ConflictError
 
 from ..models import (
@@ -110,6 +112,7 @@ def request_withdraw(
             "modified_at",
         ]
     )
+    resolve_breaches(kind=ItemKind.INFORMATION_RETURN, item=request, at=request.withdrawn_at)
     revoke_from_agency(obj=request, agency=request.agency, perm=VIEW, reason=reason)
     record_event(
         "information_request.withdrawn", target=request, actor=withdrawn_by, data={"reason": reason}
@@ -198,6 +201,7 @@ def return_submit(
         request.returned_at = now
         request.modified_by = submitted_by
         request.save(update_fields=["state", "returned_at", "modified_by", "modified_at"])
+        resolve_breaches(kind=ItemKind.INFORMATION_RETURN, item=request, at=now)
     record_event(
         "information_request.addendum" if is_addendum else "information_request.returned",
         target=request,

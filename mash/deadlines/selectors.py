@@ -1,10 +1,19 @@
-"""Reads about the deadline scan."""
+"""Reads about the deadline scan and its breaches."""
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .models import Breach, ScanRun
+from agencies.roles import Role
+from enquiries.models import EnquiryState, RequestState
+from mash.access import is_member
+
+from .models import ITEM_FIELD, Breach, ItemKind, ScanRun
+
+#: Rows shown on the managers' breach list; the counts always cover every current breach.
+BREACH_LIST_LIMIT = 200
 
 
 def scan_health() -> dict:
@@ -21,3 +30,107 @@ def scan_health() -> dict:
         "last_scan": last.isoformat() if last else None,
         "breaches_last_hour": Breach.objects.filter(detected_at__gte=since).count(),
     }
+
+
+# --- Breaches on the queues --------------------------------------------------------------------
+
+
+def unresolved_breach_exists(kind: ItemKind) -> Exists:
+    """An EXISTS condition for a queryset of items of `kind`: the row has an unresolved breach."""
+    kind = ItemKind(kind)
+    return Exists(
+        Breach.objects.filter(
+            kind=kind, resolved_at__isnull=True, **{ITEM_FIELD[kind]: OuterRef("pk")}
+        )
+    )
+
+
+def is_breached(
+    kind: ItemKind, *, due_field: str, now: datetime | None = None
+) -> ExpressionWrapper:
+    """An annotation for open items of `kind`: breached when the scan recorded an unresolved
+    breach, or the item is already past its due time (the scan may not have run yet)."""
+    now = now or timezone.now()
+    condition = unresolved_breach_exists(kind) | Q(**{f"{due_field}__lt": now})
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+# --- The managers' live breach list ------------------------------------------------------------
+
+
+def _item_still_open() -> Q:
+    # A breach whose item has closed is not current even if it was never resolved: breaches
+    # recorded before resolution existed, or one the scan wrote while the item was closing.
+    return (
+        Q(kind=ItemKind.CONTACT_DECISION, contact__outcome="")
+        | (Q(kind=ItemKind.ENQUIRY) & ~Q(enquiry__state=EnquiryState.CLOSED))
+        | Q(kind=ItemKind.INFORMATION_RETURN, information_request__state=RequestState.OPEN)
+    )
+
+
+def current_breaches_visible_to(user) -> QuerySet[Breach]:
+    """Unresolved breaches of items still open, soonest missed first. Hub managers only (they
+    see every record of the hub); everyone else sees none."""
+    if not is_member(user) or user.role != Role.HUB_MANAGER:
+        return Breach.objects.none()
+    return (
+        Breach.objects.filter(resolved_at__isnull=True)
+        .filter(_item_still_open())
+        .order_by("deadline", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Tally:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class BreachBoard:
+    """What the managers' breach list shows: counts by kind and by agency, and the breaches."""
+
+    total: int
+    by_kind: list[Tally]
+    by_agency: list[Tally]
+    rows: list[Breach] = field(default_factory=list)
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.rows) < self.total
+
+
+#: Contacts and enquiries are the hub's own deadlines; returns are the partner agency's.
+HUB_LABEL = "The hub (contacts and enquiries)"
+
+
+def breach_board(user, *, limit: int = BREACH_LIST_LIMIT) -> BreachBoard:
+    """The current breaches for a manager's live list, in two queries whatever their number:
+    one for the counts, one for the first `limit` rows (soonest missed first)."""
+    current = current_breaches_visible_to(user)
+    groups = list(
+        current.order_by()
+        .values("kind", "agency__name")
+        .annotate(count=Count("id"))
+        .order_by("kind", "agency__name")
+    )
+    by_kind = {kind: 0 for kind in ItemKind}
+    by_agency: dict[str, int] = {}
+    for group in groups:
+        by_kind[ItemKind(group["kind"])] += group["count"]
+        agency = group["agency__name"] or HUB_LABEL
+        by_agency[agency] = by_agency.get(agency, 0) + group["count"]
+    hub = by_agency.pop(HUB_LABEL, 0)
+    agencies = [Tally(HUB_LABEL, hub)] if hub else []
+    agencies += [Tally(name, count) for name, count in sorted(by_agency.items())]
+    rows = list(
+        current.select_related("contact", "enquiry", "information_request__enquiry", "agency")[
+            :limit
+        ]
+    )
+    return BreachBoard(
+        total=sum(by_kind.values()),
+        by_kind=[Tally(kind.label, count) for kind, count in by_kind.items()],
+        by_agency=agencies,
+        rows=rows,
+    )
