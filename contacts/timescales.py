@@ -1,16 +1,18 @@
-"""The front door's clock: a contact is decided within 1 working day of receipt (DOMAIN.md)."""
+"""The front door's clock: a contact is decided within 1 working day of receipt (DOMAIN.md), or
+whatever an administrator has set instead (mash.deadlines.timescales: the deployment setting
+``MASH_CONTACT_DECISION_TIMESCALE`` first, then the stored setting, then this default)."""
 
 from datetime import datetime
 
-from django.conf import settings
+from mash.clocks import Timescale, due_at
+from mash.deadlines.models import ItemKind
+from mash.deadlines.timescales import DEFAULT_TIMESCALES, timescale_for
 
-from mash.clocks import Clock, Timescale, due_at
-
-DEFAULT_CONTACT_DECISION = Timescale(1, Clock.WORKING_DAYS)
+DEFAULT_CONTACT_DECISION: Timescale = DEFAULT_TIMESCALES[(ItemKind.CONTACT_DECISION, "")]
 
 
 def contact_decision_timescale() -> Timescale:
-    return getattr(settings, "MASH_CONTACT_DECISION_TIMESCALE", DEFAULT_CONTACT_DECISION)
+    return timescale_for(ItemKind.CONTACT_DECISION)
 
 
 def contact_decision_due_at(received_at: datetime) -> datetime:

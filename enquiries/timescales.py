@@ -1,34 +1,32 @@
-"""Enquiry and return deadlines by RAG rating, and how a RAG change moves them (DOMAIN.md)."""
+"""Enquiry and return deadlines by RAG rating, and how a RAG change moves them (DOMAIN.md).
+
+The timescale of each RAG comes from mash.deadlines.timescales: the deployment settings
+``MASH_ENQUIRY_TIMESCALES`` / ``MASH_RETURN_TIMESCALES`` first, then what an administrator has
+stored, then the defaults (DOMAIN.md's table, kept in mash.deadlines.timescales)."""
 
 from datetime import datetime
 
-from django.conf import settings
-
 from contacts.codes import Rag
-from mash.clocks import Clock, Timescale, due_at
+from mash.clocks import Timescale, due_at
+from mash.deadlines.models import ItemKind
+from mash.deadlines.timescales import DEFAULT_TIMESCALES, timescale_for
 
 from .models.enquiries import RAG_SEVERITY
 
-DEFAULT_ENQUIRY_TIMESCALES = {
-    Rag.RED: Timescale(4, Clock.ELAPSED),
-    Rag.AMBER: Timescale(1, Clock.WORKING_DAYS),
-    Rag.GREEN: Timescale(3, Clock.WORKING_DAYS),
+DEFAULT_ENQUIRY_TIMESCALES: dict[Rag, Timescale] = {
+    rag: DEFAULT_TIMESCALES[(ItemKind.ENQUIRY, rag)] for rag in Rag
 }
-DEFAULT_RETURN_TIMESCALES = {
-    Rag.RED: Timescale(2, Clock.ELAPSED),
-    Rag.AMBER: Timescale(6, Clock.WORKING_HOURS),
-    Rag.GREEN: Timescale(1, Clock.WORKING_DAYS),
+DEFAULT_RETURN_TIMESCALES: dict[Rag, Timescale] = {
+    rag: DEFAULT_TIMESCALES[(ItemKind.INFORMATION_RETURN, rag)] for rag in Rag
 }
 
 
 def enquiry_timescale(rag: str) -> Timescale:
-    table = getattr(settings, "MASH_ENQUIRY_TIMESCALES", DEFAULT_ENQUIRY_TIMESCALES)
-    return table[Rag(rag)]
+    return timescale_for(ItemKind.ENQUIRY, Rag(rag))
 
 
 def return_timescale(rag: str) -> Timescale:
-    table = getattr(settings, "MASH_RETURN_TIMESCALES", DEFAULT_RETURN_TIMESCALES)
-    return table[Rag(rag)]
+    return timescale_for(ItemKind.INFORMATION_RETURN, Rag(rag))
 
 
 def enquiry_deadline(opened_at: datetime, rag: str) -> datetime:

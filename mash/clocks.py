@@ -237,11 +237,30 @@ class WorkingCalendar:
 
 def default_calendar() -> WorkingCalendar:
     """The deployment's calendar: bank holidays of ``settings.MASH_BANK_HOLIDAY_NATION`` (default
-    ``"ENG"``), no closures, 09:00-17:00 Europe/London. Settings are read at call time."""
+    ``"ENG"``), the local closure days an administrator has stored, 09:00-17:00 Europe/London.
+    Settings and closures are read at call time (closures through the per-process snapshot of
+    ``mash.deadlines.timescales``)."""
     from django.conf import settings
 
     nation = getattr(settings, "MASH_BANK_HOLIDAY_NATION", "ENG") if settings.configured else "ENG"
-    return WorkingCalendar(nation=nation or "ENG")
+    return WorkingCalendar(nation=nation or "ENG", closures=_stored_closures())
+
+
+def _stored_closures() -> frozenset[date]:
+    """The stored local closure days, or none where there is no database to read them from."""
+    from django.apps import apps
+    from django.conf import settings
+
+    if not (settings.configured and apps.ready and apps.is_installed("mash.deadlines")):
+        return frozenset()
+    from mash.deadlines.timescales import closure_days
+
+    try:
+        return closure_days()
+    except RuntimeError:
+        # Database access is refused here (a pure unit test of the clocks has no database).
+        # A real database error is a DatabaseError and is not hidden.
+        return frozenset()
 
 
 def due_at(

@@ -15,6 +15,7 @@ from enquiries.timescales import enquiry_timescale, return_timescale
 from mash.clocks import Clock
 
 from .models import ItemKind
+from .points import warning_fraction
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class KindSpec:
     clock: Callable[[models.Model], Clock]
     link: Callable[[models.Model], str]
     label: str
+    #: The share of the item's time at which it is warned (the setting of its kind and RAG).
+    warning_fraction: Callable[[models.Model], float]
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ SPECS: tuple[KindSpec, ...] = (
         clock=lambda contact: contact_decision_timescale().clock,
         link=lambda contact: reverse("contacts:contact_detail", args=[contact.pk]),
         label="Decision on contact",
+        warning_fraction=lambda contact: warning_fraction(ItemKind.CONTACT_DECISION),
     ),
     KindSpec(
         kind=ItemKind.ENQUIRY,
@@ -97,6 +101,7 @@ SPECS: tuple[KindSpec, ...] = (
         clock=lambda enquiry: enquiry_timescale(enquiry.rag).clock,
         link=lambda enquiry: reverse("enquiries_hub:detail", args=[enquiry.pk]),
         label="Enquiry",
+        warning_fraction=lambda enquiry: warning_fraction(ItemKind.ENQUIRY, enquiry.rag),
     ),
     KindSpec(
         kind=ItemKind.INFORMATION_RETURN,
@@ -107,5 +112,8 @@ SPECS: tuple[KindSpec, ...] = (
         clock=lambda request: return_timescale(request.enquiry.rag).clock,
         link=lambda request: reverse("enquiries_agency:request_detail", args=[request.pk]),
         label="Information return for request",
+        warning_fraction=lambda request: warning_fraction(
+            ItemKind.INFORMATION_RETURN, request.enquiry.rag
+        ),
     ),
 )

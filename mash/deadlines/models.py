@@ -12,6 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from contacts.codes import Rag
+from mash.clocks import Clock
+
 
 class ItemKind(models.TextChoices):
     CONTACT_DECISION = "contact_decision", "Contact decision"
@@ -234,3 +237,90 @@ class ScanRun(models.Model):
 
     def __str__(self) -> str:
         return f"Deadline scan at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- Timescale settings (issue 5, item 2) -------------------------------------------------------
+
+#: The longest timescale allowed on each clock: 30 days of that clock (30 x 24 elapsed hours,
+#: 30 x 8 working hours, 30 working days). The scan's WARNING_HORIZON is sized from this.
+MAX_TIMESCALE_AMOUNT: dict[str, int] = {
+    Clock.ELAPSED: 30 * 24,
+    Clock.WORKING_HOURS: 30 * 8,
+    Clock.WORKING_DAYS: 30,
+}
+DEFAULT_WARNING_PERCENT = 75
+
+
+def _amount_within_its_clocks_limit() -> Q:
+    condition = Q()
+    for clock, limit in MAX_TIMESCALE_AMOUNT.items():
+        condition |= Q(clock=clock, amount__gte=1, amount__lte=limit)
+    return condition
+
+
+class TimescaleSetting(models.Model):
+    """An administrator's choice of timescale for one kind of item (and RAG rating): how long, on
+    which clock, and at what share of the time the warning comes. No row means the code default
+    (contacts.timescales, enquiries.timescales); a deployment setting overrides both."""
+
+    kind = models.CharField(max_length=20, choices=ItemKind.choices)
+    rag = models.CharField(
+        max_length=5,
+        blank=True,
+        choices=Rag.choices,
+        help_text="Blank for the contact decision; the RAG rating for enquiries and returns.",
+    )
+    amount = models.PositiveIntegerField()
+    clock = models.CharField(
+        max_length=20,
+        choices=Clock.choices,
+    )
+    warning_percent = models.PositiveSmallIntegerField(default=DEFAULT_WARNING_PERCENT)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "rag"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "rag"], name="timescale_setting_once"),
+            models.CheckConstraint(
+                condition=Q(kind=ItemKind.CONTACT_DECISION, rag="")
+                | Q(
+                    kind__in=[ItemKind.ENQUIRY, ItemKind.INFORMATION_RETURN],
+                    rag__in=Rag.values,
+                ),
+                name="timescale_setting_rag_fits_kind",
+            ),
+            models.CheckConstraint(
+                condition=_amount_within_its_clocks_limit(),
+                name="timescale_setting_amount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(warning_percent__gte=1, warning_percent__lte=99),
+                name="timescale_setting_warning_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        rag = f" ({self.get_rag_display()})" if self.rag else ""
+        return f"{self.get_kind_display()}{rag}: {self.amount} {self.get_clock_display()}"
+
+
+class ClosureDay(models.Model):
+    """A local closure (e.g. an office move, a council closure day): not a working day, on top of
+    the nation's bank holidays."""
+
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %B %Y}: {self.reason}"

@@ -10,8 +10,17 @@ from datetime import UTC, datetime, timedelta
 
 from mash.clocks import Clock, WorkingCalendar
 
-#: The default warning point: 75% of the time used. A setting in a later change (issue 5, item 2).
-WARNING_FRACTION = 0.75
+from .models import DEFAULT_WARNING_PERCENT
+from .timescales import warning_percent_for
+
+#: The default warning point: 75% of the time used. An administrator may set another share per
+#: kind of item and RAG (mash.deadlines.timescales); `warning_fraction` reads it.
+WARNING_FRACTION = DEFAULT_WARNING_PERCENT / 100
+
+
+def warning_fraction(kind: str, rag: str = "") -> float:
+    """The share of the time (0.01-0.99) at which items of (kind, RAG) are warned."""
+    return warning_percent_for(kind, rag) / 100
 
 
 def warning_point(

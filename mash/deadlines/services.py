@@ -160,6 +160,7 @@ def _scan_warnings(
                 deadline=due.deadline,
                 clock=spec.clock(due.item),
                 calendar=calendar,
+                fraction=spec.warning_fraction(due.item),
             )
             <= now
         ]
