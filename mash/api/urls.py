@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet
@@ -7,6 +8,7 @@ from enquiries.api import (
     EnquiryViewSet,
     InformationRequestViewSet,
 )
+from reporting.api import KpiView
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -22,3 +24,4 @@ router.register(
 router.register("information-requests", InformationRequestViewSet, basename="information-request")
 
 urlpatterns = router.urls
+urlpatterns += [path("reporting/kpis/", KpiView.as_view(), name="reporting-kpis")]

@@ -1,5 +1,9 @@
 """Routes of the dashboard pages."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from ..views import dashboard
+
+urlpatterns: list[URLPattern] = [
+    path("", dashboard.dashboard, name="dashboard"),
+]
