@@ -1,5 +1,9 @@
 """Routes of the backlog pages."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from ..views import backlog
+
+urlpatterns: list[URLPattern] = [
+    path("backlog/", backlog.backlog, name="backlog"),
+]
