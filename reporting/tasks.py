@@ -1,0 +1,26 @@
+"""Reporting's background work: building export files. Thin: ids in, call a service."""
+
+from celery import shared_task
+
+from mash.tasks import AuditedTask
+
+from .services_exports import export_build, exports_delete_expired
+
+
+@shared_task(
+    base=AuditedTask,
+    name="reporting.build_export",
+    acks_late=True,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def build_export(job_id: str) -> str:
+    """Build export job ``job_id``'s file; a job already built is not built again."""
+    job = export_build(job_id=job_id)
+    return job.state if job is not None else "skipped"
+
+
+@shared_task(base=AuditedTask, name="reporting.delete_expired_exports")
+def delete_expired_exports() -> int:
+    """Remove export files older than 24 hours (schedule daily in beat)."""
+    return exports_delete_expired()
