@@ -7,12 +7,15 @@ naive date. The named periods are the dashboard's period picker.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from mash.clocks import LONDON
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 #: The longest period anyone may ask for.
 MAX_PERIOD = relativedelta(years=5)
@@ -51,7 +54,11 @@ class Period:
     def __post_init__(self) -> None:
         if self.start >= self.end:
             raise PeriodError("to", "The end of the period must be after its start.")
-        if self.end > self.start + MAX_PERIOD:
+        try:
+            too_long = self.end > self.start + MAX_PERIOD
+        except (OverflowError, ValueError):  # start + 5 years is past year 9999
+            too_long = False
+        if too_long:
             raise PeriodError("to", "A period can be at most 5 years long.")
 
     @property
@@ -113,6 +120,9 @@ def parse_date(value: str | None, field: str) -> date:
     if not value:
         raise PeriodError(field, f"Enter the '{field}' date as YYYY-MM-DD.")
     try:
+        # exactly YYYY-MM-DD: Python's fromisoformat would also take 20260301 or 2026-W10-1
+        if not _ISO_DATE.fullmatch(value.strip()):
+            raise ValueError(value)
         return date.fromisoformat(value.strip())
     except ValueError:
         raise PeriodError(
