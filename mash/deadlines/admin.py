@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from mash.audit.admin import ReadOnlyAdminMixin
 
-from .models import Breach, DeadlineEvent, ScanRun
+from .models import Breach, ClosureDay, DeadlineEvent, ScanRun, TimescaleSetting
 
 
 @admin.register(ScanRun)
@@ -23,3 +23,15 @@ class DeadlineEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["kind", "stage", "deadline", "claimed_at", "processed_at"]
     list_filter = ["kind", "stage"]
     raw_id_fields = ["contact", "enquiry", "information_request"]
+
+
+# Timescales and closure days change only through the administrators' timescale pages, whose
+# services recompute the open items' deadlines; the admin shows them.
+@admin.register(TimescaleSetting)
+class TimescaleSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["kind", "rag", "amount", "clock", "warning_percent", "updated_at", "updated_by"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["date", "reason", "created_at", "created_by"]

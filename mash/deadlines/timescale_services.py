@@ -1,0 +1,421 @@
+"""Changing the timescales: an administrator's setting for one kind of item (and RAG), and the
+local closure days. Each change recomputes, in the same transaction, the stored due time of every
+open item it can move, and says how many moved.
+
+How an open item's due time is recomputed: it is the due time the item would have had if today's
+settings had been in force from its start.
+
+* A contact not yet decided: ``received_at`` plus the contact decision timescale.
+* An open enquiry: ``opened_at`` plus the timescale of its *initial* RAG, then each of its RAG
+  changes replayed in order through ``enquiries.timescales.moved_deadline`` (escalation: the
+  earlier of the deadline so far and the change time plus the new RAG's timescale;
+  de-escalation: the later of the deadline so far and ``opened_at`` plus it). Recomputing from
+  ``opened_at`` with the current RAG alone would be simpler, but would move an enquiry escalated
+  late in its life to a deadline long past and breach it at once.
+* An open information request: ``requested_at`` plus the return timescale of the enquiry's RAG
+  at ``requested_at`` (what ``request_create`` used), then the enquiry's later RAG changes
+  replayed the same way from ``requested_at``.
+
+The scan keys its events by deadline, so a moved deadline gets fresh reminders and escalations
+by itself; events already sent for the old deadline stay as they were. Rows are written with
+conditional bulk ``UPDATE``s that still require the item to be open, so an item decided or closed
+meanwhile keeps its due time. Those updates bypass django-auditlog's signals, so the named event
+of each change lists the items it moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Case, Prefetch, Q, Value, When
+from django.utils import timezone
+
+from agencies.roles import Role
+from contacts.models import Contact
+from contacts.timescales import contact_decision_timescale
+from enquiries.models import Enquiry, EnquiryState, InformationRequest, RagChange, RequestState
+from enquiries.timescales import enquiry_deadline, moved_deadline, return_due_at, return_timescale
+from enquiries.timescales import enquiry_timescale as _enquiry_timescale
+from mash.access import require_role
+from mash.audit.events import record_event
+from mash.clocks import LONDON, Clock, default_calendar
+
+from .models import MAX_TIMESCALE_AMOUNT, ClosureDay, ItemKind, TimescaleSetting
+from .timescales import clear_cache, setting_key, setting_label
+
+#: Rows written per UPDATE statement.
+UPDATE_BATCH = 500
+_ADMINISTRATORS = {Role.ADMINISTRATOR}
+_UNITS = {
+    Clock.ELAPSED: "elapsed hours",
+    Clock.WORKING_HOURS: "working hours",
+    Clock.WORKING_DAYS: "working days",
+}
+
+
+@dataclass
+class RecomputeResult:
+    """Which open items got a new due time."""
+
+    contacts: list[int] = field(default_factory=list)
+    enquiries: list[int] = field(default_factory=list)
+    requests: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return len(self.contacts) + len(self.enquiries) + len(self.requests)
+
+    def as_data(self) -> dict:
+        return {
+            "items_changed": self.changed,
+            "contacts": self.contacts,
+            "enquiries": self.enquiries,
+            "information_requests": self.requests,
+        }
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def _whole_number(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def timescale_validate(
+    *, kind: str, rag: str, amount, clock: str, warning_percent
+) -> tuple[tuple[str, str], int, Clock, int]:
+    """The checked (key, amount, clock, warning percent), or a ValidationError naming each bad
+    field."""
+    errors: dict[str, str] = {}
+    key = None
+    try:
+        key = setting_key(kind, rag)
+    except ValueError:
+        errors["kind"] = "Choose one of the seven timescales (contact decision, enquiry or return)."
+    clock_value = Clock(clock) if clock in Clock.values else None
+    if clock_value is None:
+        errors["clock"] = "Choose the clock: elapsed hours, working days or working hours."
+    number = _whole_number(amount)
+    if number is None:
+        errors["amount"] = "Enter the duration as a whole number."
+    elif number < 1:
+        errors["amount"] = "The duration must be at least 1."
+    elif clock_value is not None and number > MAX_TIMESCALE_AMOUNT[clock_value]:
+        errors["amount"] = (
+            f"The duration must be at most {MAX_TIMESCALE_AMOUNT[clock_value]} "
+            f"{_UNITS[clock_value]} (30 days of that clock)."
+        )
+    percent = _whole_number(warning_percent)
+    if percent is None or not 1 <= percent <= 99:
+        errors["warning_percent"] = (
+            "The warning point must be a whole number between 1 and 99 (% of the time used)."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return key, number, clock_value, percent
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def closure_day_validate(*, day, reason: str) -> tuple[date, str]:
+    """The checked (day, reason): a day from today on, not already closed, with a reason."""
+    errors: dict[str, str] = {}
+    if not isinstance(day, date) or isinstance(day, datetime):
+        errors["day"] = "Enter the closure day as a date."
+    elif day < timezone.localdate():
+        errors["day"] = "The closure day must be today or in the future, not in the past."
+    elif ClosureDay.objects.filter(date=day).exists():
+        errors["day"] = f"{_long_date(day)} is already a closure day."
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        errors["reason"] = "Enter the reason for the closure."
+    elif len(reason) > 200:
+        errors["reason"] = "The reason must be 200 characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+    return day, reason
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def _describe(setting: TimescaleSetting | None) -> dict | None:
+    if setting is None:
+        return None
+    return {
+        "amount": setting.amount,
+        "clock": setting.clock,
+        "warning_percent": setting.warning_percent,
+    }
+
+
+def timescale_set(
+    *, actor, kind: str, rag: str, amount: int, clock: str, warning_percent: int = 75
+) -> RecomputeResult:
+    """Store the timescale of (kind, RAG) and recompute the due times of the open items of that
+    kind whose deadline depends on it. Administrators only (``PermissionError`` otherwise)."""
+    require_role(actor, _ADMINISTRATORS, "change timescales")
+    key, amount, clock, warning_percent = timescale_validate(
+        kind=kind, rag=rag, amount=amount, clock=clock, warning_percent=warning_percent
+    )
+    try:
+        with transaction.atomic():
+            before = TimescaleSetting.objects.select_for_update().filter(kind=key[0], rag=key[1])
+            previous = _describe(before.first())
+            setting, _ = TimescaleSetting.objects.update_or_create(
+                kind=key[0],
+                rag=key[1],
+                defaults={
+                    "amount": amount,
+                    "clock": clock,
+                    "warning_percent": warning_percent,
+                    "updated_at": timezone.now(),
+                    "updated_by": actor,
+                },
+            )
+            result = _recompute_for_setting(*key)
+            record_event(
+                "timescales.setting_changed",
+                target=setting,
+                actor=actor,
+                data={
+                    "setting": setting_label(*key),
+                    "kind": key[0],
+                    "rag": key[1],
+                    "before": previous,
+                    "after": _describe(setting),
+                    **result.as_data(),
+                },
+            )
+    except BaseException:
+        clear_cache()  # a lookup inside the rolled-back transaction must not outlive it
+        raise
+    return result
+
+
+def closure_day_add(*, actor, day: date, reason: str) -> tuple[ClosureDay, RecomputeResult]:
+    """Make ``day`` a local closure (not a working day) and recompute the due times it moves.
+    A day in the past is refused: deadlines already reached must not move."""
+    require_role(actor, _ADMINISTRATORS, "change closure days")
+    day, reason = closure_day_validate(day=day, reason=reason)
+    try:
+        with transaction.atomic():
+            closure = ClosureDay.objects.create(
+                date=day, reason=reason, created_at=timezone.now(), created_by=actor
+            )
+            result = _recompute_around(day)
+            record_event(
+                "timescales.closure_added",
+                target=closure,
+                actor=actor,
+                data={"date": day.isoformat(), "reason": reason, **result.as_data()},
+            )
+    except BaseException:
+        clear_cache()
+        raise
+    return closure, result
+
+
+def closure_day_remove(*, actor, closure: ClosureDay) -> RecomputeResult:
+    """Make a closure day a working day again and recompute the due times it moves. A closure
+    day that has passed stays: removing it would move deadlines already reached."""
+    require_role(actor, _ADMINISTRATORS, "change closure days")
+    if closure.date < timezone.localdate():
+        raise ValidationError({"day": "A closure day that has passed cannot be removed."})
+    try:
+        with transaction.atomic():
+            day, reason = closure.date, closure.reason
+            deleted, _ = ClosureDay.objects.filter(pk=closure.pk).delete()
+            if not deleted:
+                raise ValidationError({"day": f"{_long_date(day)} is no longer a closure day."})
+            result = _recompute_around(day)
+            record_event(
+                "timescales.closure_removed",
+                actor=actor,
+                data={"date": day.isoformat(), "reason": reason, **result.as_data()},
+            )
+    except BaseException:
+        clear_cache()
+        raise
+    return result
+
+
+# --- recomputing ---------------------------------------------------------------------------------
+
+
+def _recompute_for_setting(kind: str, rag: str) -> RecomputeResult:
+    result = RecomputeResult()
+    if kind == ItemKind.CONTACT_DECISION:
+        result.contacts = _recompute_contacts(Q())
+    elif kind == ItemKind.ENQUIRY:
+        result.enquiries = _recompute_enquiries(_touches_rag(rag))
+    else:
+        result.requests = _recompute_requests(_touches_rag(rag, prefix="enquiry__"))
+    return result
+
+
+def _touches_rag(rag: str, *, prefix: str = "") -> Q:
+    """Enquiries whose deadline may depend on `rag`'s timescale: it is or was their RAG."""
+    changed = RagChange.objects.filter(Q(from_rag=rag) | Q(to_rag=rag)).values("enquiry_id")
+    return (
+        Q(**{f"{prefix}rag": rag})
+        | Q(**{f"{prefix}initial_rag": rag})
+        | Q(**{f"{prefix}pk__in": changed})
+    )
+
+
+def _recompute_around(day: date) -> RecomputeResult:
+    """Recompute the open items whose count could pass over `day`: started before its end and
+    due at or after its start (an item on the elapsed clock is recomputed and left unchanged)."""
+    begins = datetime.combine(day, datetime.min.time(), tzinfo=LONDON)
+    ends = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=LONDON)
+    return RecomputeResult(
+        contacts=_recompute_contacts(Q(received_at__lt=ends, decision_due_at__gte=begins)),
+        enquiries=_recompute_enquiries(Q(opened_at__lt=ends, deadline__gte=begins)),
+        requests=_recompute_requests(Q(requested_at__lt=ends, due_at__gte=begins)),
+    )
+
+
+def _open_contacts():
+    return Contact.objects.filter(outcome="")
+
+
+def _open_enquiries():
+    return Enquiry.objects.exclude(state=EnquiryState.CLOSED)
+
+
+def _open_requests():
+    return InformationRequest.objects.filter(state=RequestState.OPEN)
+
+
+def _recompute_contacts(condition: Q) -> list[int]:
+    calendar = default_calendar()
+    timescale = contact_decision_timescale()
+    rows = _open_contacts().filter(condition).values_list("pk", "received_at", "decision_due_at")
+    changes = {}
+    for pk, received_at, due in rows.iterator(chunk_size=2000):
+        new = calendar.add(received_at, timescale)
+        if new != due:
+            changes[pk] = new
+    return _write(_open_contacts(), "decision_due_at", changes)
+
+
+def _rag_changes() -> Prefetch:
+    return Prefetch(
+        "rag_changes",
+        queryset=RagChange.objects.only("enquiry_id", "from_rag", "to_rag", "changed_at").order_by(
+            "changed_at", "pk"
+        ),
+    )
+
+
+def _replayed_enquiry_deadline(enquiry: Enquiry) -> datetime:
+    deadline = enquiry_deadline(enquiry.opened_at, enquiry.initial_rag)
+    for change in enquiry.rag_changes.all():
+        deadline = moved_deadline(
+            current=deadline,
+            started_at=enquiry.opened_at,
+            changed_at=change.changed_at,
+            from_rag=change.from_rag,
+            to_rag=change.to_rag,
+            timescale=_enquiry_timescale(change.to_rag),
+        )
+    return deadline
+
+
+def _recompute_enquiries(condition: Q) -> list[int]:
+    rows = (
+        _open_enquiries()
+        .filter(condition)
+        .only("id", "opened_at", "deadline", "initial_rag", "rag")
+        .prefetch_related(_rag_changes())
+    )
+    changes = {}
+    for enquiry in rows.iterator(chunk_size=1000):
+        new = _replayed_enquiry_deadline(enquiry)
+        if new != enquiry.deadline:
+            changes[enquiry.pk] = new
+    return _write(_open_enquiries(), "deadline", changes)
+
+
+def _replayed_return_due(request: InformationRequest, changes: Iterable[RagChange]) -> datetime:
+    changes = list(changes)
+    rag = request.enquiry.initial_rag
+    for change in changes:
+        if change.changed_at <= request.requested_at:
+            rag = change.to_rag
+    due = return_due_at(request.requested_at, rag)
+    for change in changes:
+        if change.changed_at > request.requested_at:
+            due = moved_deadline(
+                current=due,
+                started_at=request.requested_at,
+                changed_at=change.changed_at,
+                from_rag=change.from_rag,
+                to_rag=change.to_rag,
+                timescale=return_timescale(change.to_rag),
+            )
+    return due
+
+
+def _recompute_requests(condition: Q) -> list[int]:
+    rows = (
+        _open_requests()
+        .filter(condition)
+        .select_related("enquiry")
+        .only("id", "requested_at", "due_at", "enquiry__initial_rag", "enquiry__rag")
+        .prefetch_related(Prefetch("enquiry__rag_changes", queryset=_rag_changes().queryset))
+    )
+    changes = {}
+    for request in rows.iterator(chunk_size=1000):
+        new = _replayed_return_due(request, request.enquiry.rag_changes.all())
+        if new != request.due_at:
+            changes[request.pk] = new
+    return _write(_open_requests(), "due_at", changes)
+
+
+def _write(open_items: models.QuerySet, field_name: str, changes: dict[int, datetime]) -> list[int]:
+    """Set `field_name` of each item in `changes` that is still open, a batch per UPDATE; the
+    ids actually written."""
+    written: list[int] = []
+    ids = sorted(changes)
+    output = open_items.model._meta.get_field(field_name)
+    for start in range(0, len(ids), UPDATE_BATCH):
+        batch = ids[start : start + UPDATE_BATCH]
+        still_open = list(
+            open_items.filter(pk__in=batch).select_for_update().values_list("pk", flat=True)
+        )
+        if not still_open:
+            continue
+        open_items.filter(pk__in=still_open).update(
+            **{
+                field_name: Case(
+                    *(When(pk=pk, then=Value(changes[pk])) for pk in still_open),
+                    output_field=output,
+                )
+            }
+        )
+        written.extend(still_open)
+    return sorted(written)
+
+
+__all__ = [
+    "RecomputeResult",
+    "closure_day_add",
+    "closure_day_remove",
+    "closure_day_validate",
+    "timescale_set",
+    "timescale_validate",
+]
