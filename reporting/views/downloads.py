@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mash.forms import apply_errors
@@ -114,9 +115,11 @@ def export_status(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     """GET /reporting/exports/<id>/: the job's state and progress (htmx polls the fragment)."""
     job = _own_job(request, job_id)
     context = _status_context(job)
-    if request.headers.get("HX-Request"):
-        return render(request, "reporting/_export_progress.html", context)
-    return render(request, "reporting/export_status.html", context)
+    template = "reporting/_export_progress.html" if request.headers.get("HX-Request") else None
+    response = render(request, template or "reporting/export_status.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

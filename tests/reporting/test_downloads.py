@@ -526,3 +526,37 @@ def test_export_status_shows_the_period_of_the_job(manager, client_for):
     html = client_for(manager).get(reverse("reporting:export_status", args=[job.pk])).content
     assert b'value="42"' in html
     assert b"42% done" in html
+
+
+# --- With a real worker on Redis ------------------------------------------------------------
+
+
+@pytest.fixture
+def worker(transactional_db):
+    from celery.contrib.testing.worker import start_worker
+
+    from mash.celery import app as celery_app
+
+    celery_app.control.purge()  # tasks other tests enqueued on the test broker are not ours
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        yield
+
+
+@pytest.mark.celery_worker
+def test_a_real_worker_builds_the_workbook_asked_for_on_the_page(worker, manager, client_for):
+    import time
+
+    kpi_october()
+    response = client_for(manager).post(reverse("reporting:workbook_request"), OCTOBER_QUERY)
+    job = ExportJob.objects.get()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.state in (ExportState.DONE, ExportState.FAILED):
+            break
+        time.sleep(0.2)
+    assert (job.state, job.progress) == (ExportState.DONE, 100)
+    download = client_for(manager).get(response["Location"] + "download/")
+    assert read_xlsx(download.content).sheetnames[:2] == ["Cover", "K1"]
+    requested = AuditEvent.objects.get(name="reporting.export_requested")
+    assert requested.actor == manager
