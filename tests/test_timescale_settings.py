@@ -415,6 +415,17 @@ def test_the_change_page_refuses_bad_input_naming_the_field(
     assert not TimescaleSetting.objects.exists()
 
 
+def test_the_change_page_names_every_bad_field_at_once(client_for, administrator):
+    response = client_for(administrator).post(
+        AMBER_ENQUIRY, {"amount": "0", "warning_percent": "100"}
+    )
+    summary = response.content.decode().split("govuk-error-summary__list")[1]
+    summary = summary.split("</ul>")[0]
+    assert 'href="#id_amount">The duration must be at least 1.' in summary
+    assert 'href="#id_clock_0">Choose the clock' in summary
+    assert 'href="#id_warning_percent">The warning point must be' in summary
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

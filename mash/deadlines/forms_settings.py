@@ -2,10 +2,13 @@
 rules (ranges, past days) are the services', whose errors the views put on these fields."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from contacts.forms_marf import GovukDateField
 from mash.clocks import Clock
 from mash.forms import GovukFormMixin
+
+from .timescale_services import timescale_validate
 
 
 class TimescaleForm(GovukFormMixin, forms.Form):
@@ -43,6 +46,27 @@ class TimescaleForm(GovukFormMixin, forms.Form):
             attrs={"inputmode": "numeric", "class": "govuk-input--width-3", "spellcheck": "false"}
         ),
     )
+
+    def __init__(self, *args, kind: str, rag: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind, self.rag = kind, rag
+
+    def clean(self) -> dict:
+        """The service's range checks too, so that every bad field is named at once."""
+        cleaned = super().clean()
+        try:
+            timescale_validate(
+                kind=self.kind,
+                rag=self.rag,
+                amount=cleaned.get("amount"),
+                clock=cleaned.get("clock") or "",
+                warning_percent=cleaned.get("warning_percent"),
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, messages)
+        return cleaned
 
 
 class ClosureDayForm(GovukFormMixin, forms.Form):

@@ -71,7 +71,7 @@ def timescale_change(request: HttpRequest, kind: str, rag: str = "") -> HttpResp
         "clock": row.timescale.clock,
         "warning_percent": row.warning_percent,
     }
-    form = TimescaleForm(request.POST or None, initial=initial)
+    form = TimescaleForm(request.POST or None, initial=initial, kind=key[0], rag=key[1])
     if request.method == "POST" and form.is_valid():
         try:
             result = timescale_set(actor=request.user, kind=key[0], rag=key[1], **form.cleaned_data)
