@@ -39,9 +39,10 @@ def _summary(title: str, labels: list[str], values: list[int | float | None], un
 
 def table_chart(table: Table) -> dict[str, Any] | None:
     """A bar chart of a breakdown's first figure column: one bar per value of the first
-    dimension, stacked by the second dimension where there is one."""
+    dimension, stacked by the second dimension where there is one. None for an empty table:
+    there is nothing to draw, and the table says so."""
     dimensions, figures = table.dimensions, table.figures
-    if not dimensions or not figures:
+    if not dimensions or not figures or not table.rows:
         return None
     figure = figures[0]
     first = dimensions[0]

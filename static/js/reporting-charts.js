@@ -57,6 +57,7 @@
             beginAtZero: true,
             title: { display: true, text: spec.axis },
             ticks: {
+              precision: spec.unit === 'count' ? 0 : undefined, // no half contacts
               callback: function (value) { return value + suffix }
             }
           }
