@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from ..dashboard_charts import table_chart, trend_chart
 from ..forms_dashboard import PeriodForm
@@ -90,6 +91,7 @@ def _trend_view(trend: Trend) -> dict[str, Any]:
 
 
 @login_required
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The dashboard for the period in the query (this month by default)."""
     if not can_see_kpis(request.user):
