@@ -15,6 +15,8 @@ class Role(models.TextChoices):
 
 HUB_ROLES = frozenset({Role.HUB_WORKER, Role.HUB_MANAGER})
 AGENCY_ROLES = frozenset({Role.AGENCY_RESEARCHER, Role.AGENCY_SUPERVISOR})
+#: Who sees the KPIs (KPIS.md, "Who sees them"): board members, managers and administrators.
+REPORTING_ROLES = frozenset({Role.BOARD_MEMBER, Role.HUB_MANAGER, Role.ADMINISTRATOR})
 
 # Model permissions each role's group holds ("app_label.codename"). Object-level access to
 # particular records comes from grants to the agency's group, not from these.

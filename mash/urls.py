@@ -22,6 +22,8 @@ urlpatterns = [
     path("requests/", include("enquiries.urls_agency")),
     path("notifications/", include("mash.deadlines.urls")),
     path("reporting/", include("reporting.urls")),
+    path("breaches/", include("mash.deadlines.urls_breaches")),
+    path("settings/timescales/", include("mash.deadlines.urls_settings")),
     path("api/v1/", include("mash.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from agencies.roles import Role
+from agencies.roles import REPORTING_ROLES, Role
 from mash.access import is_member
 from mash.audit.events import record_event
 
@@ -22,9 +22,7 @@ from .periods import NAMED_PERIODS, Period, parse_period
 from .snapshots import monthly_results
 
 #: The roles that see the KPIs at all (KPIS.md: "Board members, managers and administrators").
-KPI_VIEWER_ROLES: frozenset[str] = frozenset(
-    {Role.BOARD_MEMBER, Role.HUB_MANAGER, Role.ADMINISTRATOR}
-)
+KPI_VIEWER_ROLES: frozenset[str] = REPORTING_ROLES
 
 #: The KPIs shown as monthly trends over the last 12 months (issue 6).
 TREND_IDS: tuple[str, ...] = ("K1", "K2", "K4", "K7", "K10")

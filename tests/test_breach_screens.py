@@ -288,7 +288,6 @@ def table(content: str, testid: str) -> list[list[str]]:
     return rows
 
 
-@pytest.mark.urls("tests.urls_breaches")
 class TestBreachList:
     def test_a_manager_sees_counts_by_kind_and_agency_and_the_breaches_missed_longest_ago_first(
         self, client_for, manager, breaches

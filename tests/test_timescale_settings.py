@@ -42,7 +42,7 @@ from mash.deadlines.timescale_services import (
 from tests.factories import contact_input
 from tests.test_enquiries_api import ask, open_enquiry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_timescales")]
+pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
 LIST = "/settings/timescales/"
