@@ -37,14 +37,15 @@ def _summary(title: str, labels: list[str], values: list[int | float | None], un
     )
 
 
-def table_chart(table: Table) -> dict[str, Any] | None:
-    """A bar chart of a breakdown's first figure column: one bar per value of the first
-    dimension, stacked by the second dimension where there is one. None for an empty table:
-    there is nothing to draw, and the table says so."""
+def table_chart(table: Table, *, primary: str | None = None) -> dict[str, Any] | None:
+    """A bar chart of a breakdown's `primary` figure column (the KPI's first headline figure,
+    e.g. the repeats of K2 rather than all contacts) or else its first: one bar per value of the
+    first dimension, stacked by the second dimension where there is one. None for an empty
+    table: there is nothing to draw, and the table says so."""
     dimensions, figures = table.dimensions, table.figures
     if not dimensions or not figures or not table.rows:
         return None
-    figure = figures[0]
+    figure = next((column for column in figures if column.key == primary), figures[0])
     first = dimensions[0]
     categories: list[str] = []
     for row in table.rows:

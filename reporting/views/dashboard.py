@@ -59,7 +59,7 @@ def _table_view(kpi: KpiResult, table: Table, *, chart: bool) -> TableView:
     return TableView(
         table=table,
         chart_id=f"chart-{kpi.id}-{table.name}",
-        chart=table_chart(table) if chart else None,
+        chart=table_chart(table, primary=next(iter(kpi.headline), None)) if chart else None,
         rows=rows,
     )
 

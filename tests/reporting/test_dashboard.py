@@ -170,6 +170,18 @@ class TestFigures:
         assert board["datasets"][0]["data"] == [6, None]
         assert chart(manager)["datasets"][0]["data"] == [6, 2]
 
+    def test_each_chart_plots_its_kpis_own_figure(self, client_for, manager, march):
+        html = client_for(manager).get(DASHBOARD, {"period": "last_month"}).content.decode()
+
+        def dataset_label(chart_id: str) -> str:
+            start = html.index(f'<script id="{chart_id}" type="application/json">')
+            body = html[start:].split(">", 1)[1].split("</script>", 1)[0]
+            return json.loads(body)["datasets"][0]["label"]
+
+        # K2 plots the repeats, not every contact; K4 the share decided on time.
+        assert dataset_label("chart-K2-source") == "Repeat contacts"
+        assert dataset_label("chart-K4-source") == "% decided on time"
+
     def test_every_kpi_with_its_definition_chart_and_table(self, client_for, manager, march):
         html = client_for(manager).get(DASHBOARD, {"period": "last_month"}).content.decode()
         tables, headlines = read_dashboard(html)
