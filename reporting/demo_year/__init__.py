@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from auditlog.context import disable_auditlog
 from dateutil.relativedelta import relativedelta
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from contacts.models import Contact
@@ -75,7 +75,7 @@ def received_times(
     calendar = default_calendar()
     end = now.astimezone(LONDON)
     days, day = [], start
-    while day <= end.date():
+    while datetime.combine(day, time(0), tzinfo=LONDON) < end:
         days.append((day, calendar.is_working_day(day)))
         day += timedelta(days=1)
     total = sum(1.0 if working else WEEKEND_WEIGHT for _, working in days)
@@ -155,6 +155,7 @@ def generate_demo_year(
             if number % batch == 0:
                 rows.flush()
                 front_door.families.stored()
+                reset_queries()  # with DEBUG on, Django keeps every query's SQL otherwise
                 if progress and number % (batch * 10) == 0:
                     progress(f"{number} contacts stored ({clock.perf_counter() - started:.0f} s)")
         rows.flush()

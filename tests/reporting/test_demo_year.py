@@ -206,3 +206,19 @@ def test_command_prints_what_it_made_and_refuses_a_second_run(capsys, hub_worker
     call_command("generate_demo_year", once=True)  # make run, the second time
     assert "already in this database; nothing generated" in capsys.readouterr().out
     assert Contact.objects.count() == 40
+
+
+def test_benchmark_prints_every_figure(capsys, hub_worker, manager):
+    call_command("benchmark_kpis", contacts=120, generate=True, seed=8)
+
+    out = capsys.readouterr().out
+    assert "Generated 120 contacts" in out
+    assert "Rows on postgresql: 120 contacts in 1 March 2025 to 28 February 2026" in out
+    for line in (
+        "All 12 KPIs for 1 March 2025 to 28 February 2026, live:",
+        "12 monthly series (12 months x 12 KPIs), live:",
+        "Storing the snapshots (12 months computed):",
+        "The same 12 series from snapshots:",
+        "Peak Python memory",
+    ):
+        assert line in out

@@ -357,3 +357,27 @@ def test_command_refuses_the_open_month():
 
     with pytest.raises(CommandError, match="not a closed month"):
         call_command("refresh_kpi_snapshots", month="2026-03-01")
+
+
+def test_a_late_return_marks_the_month_its_enquiry_opened_in(
+    hub_worker, django_capture_on_commit_callbacks
+):
+    from enquiries.models import InformationReturn
+    from tests.reporting.factories import InformationRequestFactory
+
+    request = InformationRequestFactory(
+        enquiry__contact__received_at=z(2026, 1, 30, 16), enquiry__opened_at=z(2026, 2, 2, 10)
+    )
+    refresh_snapshots()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        InformationReturn.objects.create(
+            request=request,
+            information_held=False,
+            systems_checked="Niche RMS",
+            submitted_by=hub_worker,
+            submitted_at=timezone.now(),
+        )
+
+    stale = MonthlySnapshot.objects.filter(stale_since__isnull=False)
+    assert list(stale.values_list("month", flat=True)) == [FEBRUARY.start]
