@@ -28,7 +28,7 @@ from .services_snapshots import month_changed
 
 _OLD = "_kpi_month_old_instant"
 
-#: model -> (the KPI date field on the record itself, a path to it from a related record)
+#: The records whose own field is their KPI date (the rest reach it through a foreign key).
 _OWN_DATE = {Contact: "received_at", Enquiry: "opened_at"}
 
 
