@@ -17,7 +17,6 @@ from mash.access import is_member
 from mash.audit.events import record_event
 
 from .kpis import DEFINITIONS, Figure, KpiResult, compute_kpis, suppressed
-from .kpis.types import SUPPRESSION_THRESHOLD
 from .periods import NAMED_PERIODS, Period, parse_period
 from .snapshots import monthly_results
 
@@ -115,7 +114,7 @@ class Trend:
 
 
 def _hide_small(figure: Figure) -> Figure:
-    if figure.n < SUPPRESSION_THRESHOLD:
+    if figure.disclosive:
         return replace(figure, hidden=True)
     return figure
 

@@ -19,9 +19,9 @@ def count(value: int | None) -> Figure:
 
 
 def share(part: int | None, whole: int | None) -> Figure:
-    """A percentage is built from its whole; null when the whole is 0."""
-    whole = int(whole or 0)
-    return Figure(percent(int(part or 0), whole), whole, Unit.PERCENT)
+    """A percentage is built from its whole (and carries its part); null when the whole is 0."""
+    whole, part = int(whole or 0), int(part or 0)
+    return Figure(percent(part, whole), whole, Unit.PERCENT, part=part)
 
 
 def hours(value: float | None, n: int | None) -> Figure:

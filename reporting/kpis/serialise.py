@@ -2,7 +2,7 @@
 
 Every dict is written as a list of ``[key, value]`` pairs: PostgreSQL's ``jsonb`` does not keep
 the order of object keys, and the order of headline figures and row cells is what the dashboard
-shows. A figure is tagged (``{"figure": [value, n, unit, hidden]}``) and a dimension code is
+shows. A figure is tagged (``{"figure": [value, n, unit, hidden, part]}``) and a dimension code is
 stored as itself, so a row reads back with the same keys, codes and Figures it was written with.
 ``from_json(to_json(result)) == result`` for every result the selectors return.
 
@@ -17,7 +17,7 @@ from typing import Any
 from .types import Column, Figure, KpiResult, Table, Unit
 
 #: Bumped when the stored shape changes; a snapshot of another version is recomputed.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _FIGURE = "figure"
 
@@ -35,12 +35,12 @@ def _number(value: int | float | Decimal | None) -> int | float | None:
 
 
 def figure_to_json(figure: Figure) -> list[Any]:
-    return [_number(figure.value), figure.n, str(figure.unit), figure.hidden]
+    return [_number(figure.value), figure.n, str(figure.unit), figure.hidden, figure.part]
 
 
 def figure_from_json(data: list[Any]) -> Figure:
-    value, n, unit, hidden = data
-    return Figure(value=value, n=n, unit=Unit(unit), hidden=hidden)
+    value, n, unit, hidden, part = data
+    return Figure(value=value, n=n, unit=Unit(unit), hidden=hidden, part=part)
 
 
 def _cell_to_json(value: Any) -> Any:

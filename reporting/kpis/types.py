@@ -33,6 +33,16 @@ class Figure:
     n: int
     unit: Unit = Unit.COUNT
     hidden: bool = False  # True once suppressed for a board member
+    #: A percentage's part (its numerator). A percentage over a large whole still gives away a
+    #: small part (20% of 10 contacts is 2), so a part under 5 hides the percentage too.
+    part: int | None = None
+
+    @property
+    def disclosive(self) -> bool:
+        """Built from, or giving away, fewer than 5 records."""
+        return self.n < SUPPRESSION_THRESHOLD or (
+            self.part is not None and self.part < SUPPRESSION_THRESHOLD
+        )
 
     def shown(self) -> str:
         """The figure as a person reads it: "<5", "-" for null, "12.3%", "4.5 h", "17"."""
@@ -98,14 +108,15 @@ class KpiResult:
 
 
 def suppressed(result: KpiResult) -> KpiResult:
-    """The board member's version: every breakdown cell built from fewer than 5 records hidden.
+    """The board member's version: every breakdown cell built from fewer than 5 records hidden,
+    and every percentage whose part is fewer than 5 (else the hidden count could be worked out).
     Headline figures (the whole period, overall) are not breakdown cells and stay."""
 
     def hide(row: dict[str, Any]) -> dict[str, Any]:
         return {
             key: (
                 replace(value, hidden=True)
-                if isinstance(value, Figure) and value.n < SUPPRESSION_THRESHOLD
+                if isinstance(value, Figure) and value.disclosive
                 else value
             )
             for key, value in row.items()

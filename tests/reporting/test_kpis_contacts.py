@@ -13,8 +13,9 @@ from agencies.models import AgencyKind
 from contacts.codes import Channel, Outcome, Rag, Source
 from contacts.services.people import person_merge
 from contacts.services.repeats import contact_refresh_repeat
-from reporting.kpis import compute_kpis, suppressed
+from reporting.kpis import KpiResult, Table, compute_kpis, suppressed
 from reporting.kpis import contacts as kpis
+from reporting.kpis.figures import share
 from reporting.periods import Period
 from tests.factories import AgencyFactory, PersonFactory
 from tests.reporting.factories import ContactFactory
@@ -441,7 +442,21 @@ class TestSuppression:
 
         police = result.table("source").rows[1]
         assert (police["contacts"].shown(), police["percent"].shown()) == ("<5", "<5")
-        assert result.table("source").rows[0]["percent"].shown() == "0.0%"
+        # 0 repeats of 5 contacts: the percentage would give away the hidden count.
+        assert result.table("source").rows[0]["percent"].shown() == "<5"
+        assert kpis.k2_repeat_contacts(APRIL).table("source").rows[0]["percent"].shown() == "0.0%"
+
+    @pytest.mark.parametrize(
+        ("part", "whole", "shown"),
+        [(2, 10, "<5"), (4, 100, "<5"), (5, 10, "50.0%"), (9, 10, "90.0%"), (3, 4, "<5")],
+    )
+    def test_a_percentage_whose_part_is_under_5_is_suppressed(self, part, whole, shown):
+        figure = share(part, whole)
+        hidden = suppressed(
+            KpiResult("K2", "Repeat contacts", "", {}, (Table("t", "t", (), ({"p": figure},)),))
+        )
+        assert hidden.tables[0].rows[0]["p"].shown() == shown
+        assert figure.shown() == f"{100 * part / whole:.1f}%"  # managers see it
 
 
 class TestAllTogether:
