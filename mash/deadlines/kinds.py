@@ -8,14 +8,25 @@ from datetime import datetime
 from django.db import models
 from django.urls import reverse
 
+from contacts.codes import Rag
 from contacts.models import Contact
 from contacts.timescales import contact_decision_timescale
 from enquiries.models import Enquiry, EnquiryState, InformationRequest, RequestState
 from enquiries.timescales import enquiry_timescale, return_timescale
-from mash.clocks import Clock
+from mash.clocks import Clock, WorkingCalendar
 
 from .models import ItemKind
-from .points import warning_fraction
+from .points import warning_basis, warning_fraction
+from .timescales import timescale_for
+
+
+@dataclass(frozen=True)
+class WarningRule:
+    """The clock and share of the time for one (kind, RAG), and the basis that names them."""
+
+    clock: Clock
+    fraction: float
+    basis: str
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,26 @@ class KindSpec:
     label: str
     #: The share of the item's time at which it is warned (the setting of its kind and RAG).
     warning_fraction: Callable[[models.Model], float]
+    #: Where the RAG rating that picks the item's timescale is read ("" for contacts: no RAG).
+    rag_field: str = ""
+
+    def rags(self) -> tuple[str, ...]:
+        """The RAG ratings whose settings apply to items of this kind ("" alone for contacts)."""
+        return tuple(Rag.values) if self.rag_field else ("",)
+
+    def with_rag(self, items: models.QuerySet, rag: str) -> models.QuerySet:
+        """`items` narrowed to those whose timescale is that of `rag`."""
+        return items.filter(**{self.rag_field: rag}) if self.rag_field else items
+
+    def warning_rule(self, rag: str, calendar: WorkingCalendar) -> WarningRule:
+        """How the warning point of this kind's items of `rag` is computed now."""
+        clock = Clock(timescale_for(self.kind, rag).clock)
+        fraction = warning_fraction(self.kind, rag)
+        return WarningRule(
+            clock=clock,
+            fraction=fraction,
+            basis=warning_basis(clock=clock, fraction=fraction, calendar=calendar),
+        )
 
 
 @dataclass(frozen=True)
@@ -102,6 +133,7 @@ SPECS: tuple[KindSpec, ...] = (
         link=lambda enquiry: reverse("enquiries_hub:detail", args=[enquiry.pk]),
         label="Enquiry",
         warning_fraction=lambda enquiry: warning_fraction(ItemKind.ENQUIRY, enquiry.rag),
+        rag_field="rag",
     ),
     KindSpec(
         kind=ItemKind.INFORMATION_RETURN,
@@ -115,5 +147,6 @@ SPECS: tuple[KindSpec, ...] = (
         warning_fraction=lambda request: warning_fraction(
             ItemKind.INFORMATION_RETURN, request.enquiry.rag
         ),
+        rag_field="enquiry__rag",
     ),
 )

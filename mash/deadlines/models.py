@@ -242,7 +242,7 @@ class ScanRun(models.Model):
 # --- Timescale settings (issue 5, item 2) -------------------------------------------------------
 
 #: The longest timescale allowed on each clock: 30 days of that clock (30 x 24 elapsed hours,
-#: 30 x 8 working hours, 30 working days). The scan's WARNING_HORIZON is sized from this.
+#: 30 x 8 working hours, 30 working days).
 MAX_TIMESCALE_AMOUNT: dict[str, int] = {
     Clock.ELAPSED: 30 * 24,
     Clock.WORKING_HOURS: 30 * 8,
@@ -324,3 +324,46 @@ class ClosureDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d %B %Y}: {self.reason}"
+
+
+# --- Stored warning points (issue 5: "an indexed query on the stored due time") -----------------
+
+
+class WarningPoint(ItemMixin):
+    """When an open item reaches its warning point, for one deadline: computed once by the scan
+    (working-time arithmetic in Python) and then found by an index range on ``warning_at``.
+
+    Only pending points are kept: the row is deleted in the transaction that claims its reminder,
+    and rows whose deadline has passed are deleted by the scan. ``basis`` names what the point was
+    computed from (the clock, the warning percent and, for working-time clocks, the calendar) and
+    is part of the key: the scan only reads rows whose basis is the one in force, so a changed
+    setting, closure day or bank-holiday table is never read through a stale row, even one written
+    by a scan that raced the change (``mash.deadlines.points.warning_basis``).
+    """
+
+    deadline = models.DateTimeField()
+    warning_at = models.DateTimeField()
+    basis = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=_one_item_matching_kind(), name="warning_point_one_item_of_its_kind"
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["kind", field, "deadline", "basis"],
+                    condition=Q(kind=kind),
+                    name=f"warning_point_once_per_{kind}",
+                )
+                for kind, field in ITEM_FIELD.items()
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "warning_at"], name="warning_point_due"),
+            models.Index(fields=["deadline"], name="warning_point_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.warning_at:%Y-%m-%d %H:%M}"
+        return f"Warning of {self.get_kind_display()} {self.item} at {when}"

@@ -6,7 +6,10 @@ time, so an Amber enquiry opened Friday 16:00 (due Monday 16:00, eight working h
 Monday 14:00, not on Sunday night.
 """
 
+import hashlib
 from datetime import UTC, datetime, timedelta
+
+import holidays
 
 from mash.clocks import Clock, WorkingCalendar
 
@@ -39,6 +42,33 @@ def warning_point(
         if total > 0:
             return min(deadline, add_working_seconds(calendar, start, total * fraction))
     return start + (deadline - start) * fraction
+
+
+def warning_basis(*, clock: Clock | str, fraction: float, calendar: WorkingCalendar) -> str:
+    """A short name for everything a warning point is computed from besides the item's own start
+    and deadline: the clock, the warning percent and, on a working-time clock, the calendar (its
+    nation, hours, closure days and the bank-holiday table's version). Two points with the same
+    basis, start and deadline are the same instant; a stored point whose basis is no longer the
+    one in force is not read (``WarningPoint``).
+
+    On the elapsed clock the calendar plays no part, so a closure day leaves those points valid.
+    """
+    clock = Clock(clock)
+    percent = round(fraction * 100, 4)
+    if clock == Clock.ELAPSED:
+        return f"{clock.value}/{percent:g}"
+    calendar_text = "|".join(
+        [
+            calendar.nation,
+            str(calendar.tz),
+            calendar.day_start.isoformat(),
+            calendar.day_end.isoformat(),
+            ",".join(day.isoformat() for day in sorted(calendar.closures)),
+            holidays.__version__,
+        ]
+    )
+    digest = hashlib.sha256(calendar_text.encode()).hexdigest()[:12]
+    return f"{clock.value}/{percent:g}/{digest}"
 
 
 def add_working_seconds(calendar: WorkingCalendar, start: datetime, seconds: float) -> datetime:

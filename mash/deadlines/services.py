@@ -10,13 +10,14 @@ after the commit, each claimed by a conditional update of ``emailed_at``.
 
 import logging
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import User
@@ -24,7 +25,7 @@ from agencies.roles import Role
 from mash.audit.events import record_event
 from mash.clocks import WorkingCalendar, default_calendar
 
-from .kinds import SPECS, DueItem, KindSpec
+from .kinds import SPECS, DueItem, KindSpec, WarningRule
 from .models import (
     ITEM_FIELD,
     Breach,
@@ -34,6 +35,7 @@ from .models import (
     NotificationPreference,
     ScanRun,
     Stage,
+    WarningPoint,
 )
 from .points import warning_point
 
@@ -43,9 +45,10 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 #: Batches per stage and kind in one scan: what is left waits for the next scan (a minute later).
 MAX_BATCHES = 40
-#: How far ahead of its deadline an item may reach its warning point. 25% of the longest
-#: timescale that settings allow (30 working days, at most ~46 calendar days with holidays).
-WARNING_HORIZON = timedelta(days=12)
+#: Warning points computed and stored per query (the prepare step).
+PREPARE_BATCH = 2_000
+#: Prepare batches per kind and RAG in one scan (100,000 items): the rest wait a minute.
+MAX_PREPARE_BATCHES = 50
 
 
 @dataclass
@@ -57,13 +60,14 @@ class ScanResult:
     breaches: int = 0
     skipped: int = 0
     emails: int = 0
+    warning_points: int = 0
     scan_run_id: int | None = None
 
     def __str__(self) -> str:
         return (
             f"{self.reminders} reminders, {self.escalations} escalations, "
             f"{self.breaches} breaches, {self.skipped} notifications skipped, "
-            f"{self.emails} emails sent"
+            f"{self.emails} emails sent, {self.warning_points} warning points computed"
         )
 
 
@@ -71,7 +75,9 @@ def run_deadline_scan(*, now: datetime | None = None) -> ScanResult:
     """Run one deadline scan at `now` (default: the current time) and record it as a ScanRun.
 
     Deadlines first (escalations and breaches, soonest due first, across the three kinds), then
-    warning points. Safe to run twice or concurrently: every action is claimed once.
+    the warning points of items that have none yet are computed and stored, then the items past
+    their stored warning point are reminded. Safe to run twice or concurrently: every action is
+    claimed once.
     """
     now = now or timezone.now()
     run = ScanRun.objects.create(started_at=timezone.now())
@@ -79,8 +85,13 @@ def run_deadline_scan(*, now: datetime | None = None) -> ScanResult:
     calendar = default_calendar()
     managers = list(_active(User.objects.filter(role=Role.HUB_MANAGER)))
     _scan_deadlines(now=now, managers=managers, result=result)
+    WarningPoint.objects.filter(deadline__lte=now).delete()  # passed: the escalation took over
     for spec in SPECS:
-        _scan_warnings(spec=spec, now=now, calendar=calendar, managers=managers, result=result)
+        rules = {rag: spec.warning_rule(rag, calendar) for rag in spec.rags()}
+        result.warning_points += _prepare_warning_points(
+            spec=spec, now=now, calendar=calendar, rules=rules
+        )
+        _scan_warnings(spec=spec, now=now, rules=rules, managers=managers, result=result)
     result.emails = send_pending_emails()
     ScanRun.objects.filter(pk=run.pk).update(
         finished_at=timezone.now(),
@@ -105,6 +116,25 @@ def _unclaimed(spec: KindSpec, stage: Stage):
         **{ITEM_FIELD[spec.kind]: OuterRef("pk")},
     )
     return spec.open_items().filter(~Exists(claimed))
+
+
+def _stored_points(spec: KindSpec, rule: WarningRule) -> QuerySet:
+    """The stored warning points, on `rule`'s basis, of the outer item's current deadline."""
+    return WarningPoint.objects.filter(
+        kind=spec.kind,
+        basis=rule.basis,
+        deadline=OuterRef(spec.due_field),
+        **{ITEM_FIELD[spec.kind]: OuterRef("pk")},
+    )
+
+
+def _after(spec: KindSpec, after: tuple[datetime, int] | None) -> Q:
+    """Keyset paging: rows after (due time, pk) in (due time, pk) order."""
+    if after is None:
+        return Q()
+    return Q(**{f"{spec.due_field}__gt": after[0]}) | Q(
+        **{spec.due_field: after[0], "pk__gt": after[1]}
+    )
 
 
 def _due(spec: KindSpec, item) -> DueItem:
@@ -133,39 +163,80 @@ def _scan_deadlines(*, now: datetime, managers: list, result: ScanResult) -> Non
         _process(candidates[:BATCH_SIZE], stage=Stage.DEADLINE, managers=managers, result=result)
 
 
+def _prepare_warning_points(
+    *, spec: KindSpec, now: datetime, calendar: WorkingCalendar, rules: dict[str, WarningRule]
+) -> int:
+    """Compute and store the warning point of each open item of one kind that has none on the
+    basis in force for its current deadline and has not been reminded for it, soonest due first.
+    Each item and deadline is computed once, not every minute; returns how many were stored."""
+    stored = 0
+    for rag, rule in rules.items():
+        after: tuple[datetime, int] | None = None
+        for _ in range(MAX_PREPARE_BATCHES):
+            rows = (
+                spec.with_rag(_unclaimed(spec, Stage.WARNING), rag)
+                .filter(~Exists(_stored_points(spec, rule)), **{f"{spec.due_field}__gt": now})
+                .filter(_after(spec, after))
+                .order_by(spec.due_field, "pk")
+                .values_list("pk", spec.start_field, spec.due_field)[:PREPARE_BATCH]
+            )
+            batch = list(rows)
+            if not batch:
+                break
+            after = (batch[-1][2], batch[-1][0])
+            WarningPoint.objects.bulk_create(
+                [
+                    WarningPoint(
+                        kind=spec.kind,
+                        deadline=deadline,
+                        basis=rule.basis,
+                        warning_at=warning_point(
+                            start=start,
+                            deadline=deadline,
+                            clock=rule.clock,
+                            calendar=calendar,
+                            fraction=rule.fraction,
+                        ),
+                        **{f"{ITEM_FIELD[spec.kind]}_id": pk},
+                    )
+                    for pk, start, deadline in batch
+                ],
+                ignore_conflicts=True,  # a concurrent scan stored the same point
+            )
+            stored += len(batch)
+    return stored
+
+
 def _scan_warnings(
-    *, spec: KindSpec, now: datetime, calendar: WorkingCalendar, managers: list, result: ScanResult
+    *,
+    spec: KindSpec,
+    now: datetime,
+    rules: dict[str, WarningRule],
+    managers: list,
+    result: ScanResult,
 ) -> None:
-    """Items of one kind past their warning point and not yet at their deadline, soonest due
-    first. A reminder whose deadline has already passed is superseded by the escalation."""
-    after: tuple[datetime, int] | None = None
-    for _ in range(MAX_BATCHES):
-        rows = _unclaimed(spec, Stage.WARNING).filter(
-            **{f"{spec.due_field}__gt": now, f"{spec.due_field}__lte": now + WARNING_HORIZON}
-        )
-        if after is not None:
-            rows = rows.filter(
-                Q(**{f"{spec.due_field}__gt": after[0]})
-                | Q(**{spec.due_field: after[0], "pk__gt": after[1]})
+    """Items of one kind past their stored warning point and not yet at their deadline, soonest
+    due first. A reminder whose deadline has already passed is superseded by the escalation."""
+    for rag, rule in rules.items():
+        reached = _stored_points(spec, rule).filter(warning_at__lte=now)
+        after: tuple[datetime, int] | None = None
+        for _ in range(MAX_BATCHES):
+            rows = (
+                spec.with_rag(_unclaimed(spec, Stage.WARNING), rag)
+                .filter(Exists(reached), **{f"{spec.due_field}__gt": now})
+                .filter(_after(spec, after))
+                .order_by(spec.due_field, "pk")
             )
-        batch = list(rows.order_by(spec.due_field, "pk")[:BATCH_SIZE])
-        if not batch:
-            return
-        after = (getattr(batch[-1], spec.due_field), batch[-1].pk)
-        reached = [
-            due
-            for due in (_due(spec, row) for row in batch)
-            if warning_point(
-                start=due.start,
-                deadline=due.deadline,
-                clock=spec.clock(due.item),
-                calendar=calendar,
-                fraction=spec.warning_fraction(due.item),
+            batch = list(rows[:BATCH_SIZE])
+            if not batch:
+                break
+            after = (getattr(batch[-1], spec.due_field), batch[-1].pk)
+            _process(
+                [_due(spec, row) for row in batch],
+                stage=Stage.WARNING,
+                managers=managers,
+                result=result,
             )
-            <= now
-        ]
-        if reached:
-            _process(reached, stage=Stage.WARNING, managers=managers, result=result)
 
 
 # --- acting ------------------------------------------------------------------------------------
@@ -177,7 +248,17 @@ def _active(users):
 
 @transaction.atomic
 def _process(items: list[DueItem], *, stage: Stage, managers: list, result: ScanResult) -> None:
-    """Claim `items` at `stage` and act on those this call claimed, in one transaction."""
+    """Claim `items` at `stage` and act on those this call claimed, in one transaction.
+
+    The items are selected before this transaction, so each is first locked and checked again:
+    one decided, closed, returned or withdrawn since, or whose deadline moved, is left out and
+    nothing is claimed for it (``_lock_still_due``). A reminder's stored warning points go in the
+    same transaction as its claim."""
+    items = _lock_still_due(items)
+    if not items:
+        return
+    if stage == Stage.WARNING:
+        _forget_warning_points(items)
     now = timezone.now()
     token = uuid.uuid4()
     DeadlineEvent.objects.bulk_create(
@@ -259,6 +340,47 @@ def _process(items: list[DueItem], *, stage: Stage, managers: list, result: Scan
     else:
         result.reminders += len(mine)
     DeadlineEvent.objects.filter(claim_token=token).update(processed_at=timezone.now())
+
+
+def _lock_still_due(items: list[DueItem]) -> list[DueItem]:
+    """Lock the rows of `items` (``SELECT ... FOR UPDATE``, kind by kind, in id order) and keep
+    those still open with the deadline they were selected for.
+
+    This closes the gap between the scan's selection and its writes: a decision (or close, return
+    or withdrawal) that commits in that gap has already changed the row, and PostgreSQL re-checks
+    the locked row against the open filter, so the item is left out; one that comes after waits
+    for this transaction, and its ``resolve_breaches`` then sees and resolves the breach written
+    here. Nothing is claimed for an item left out, so its key stays free and no event, breach or
+    notification exists for it: a moved deadline is claimed afresh under its new key."""
+    by_kind: dict[str, list[DueItem]] = defaultdict(list)
+    for due in items:
+        by_kind[due.kind].append(due)
+    kept: set[tuple[str, int]] = set()
+    for spec in SPECS:
+        dues = by_kind.get(spec.kind)
+        if not dues:
+            continue
+        current = dict(
+            spec.open_items()
+            .filter(pk__in=[due.item.pk for due in dues])
+            .select_for_update(of=("self",))
+            .order_by("pk")
+            .values_list("pk", spec.due_field)
+        )
+        kept.update(
+            (spec.kind, due.item.pk) for due in dues if current.get(due.item.pk) == due.deadline
+        )
+    return [due for due in items if (due.kind, due.item.pk) in kept]
+
+
+def _forget_warning_points(items: list[DueItem]) -> None:
+    """Delete the stored warning points of `items` (reminded now, or by the scan that claimed
+    first): any basis, any older deadline of the same item."""
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for due in items:
+        by_kind[due.kind].append(due.item.pk)
+    for kind, pks in by_kind.items():
+        WarningPoint.objects.filter(kind=kind, **{f"{ITEM_FIELD[kind]}_id__in": pks}).delete()
 
 
 def _agency_staff(agency_ids: set[int]) -> dict[int, list[User]]:

@@ -44,7 +44,7 @@ from mash.access import require_role
 from mash.audit.events import record_event
 from mash.clocks import LONDON, Clock, default_calendar
 
-from .models import MAX_TIMESCALE_AMOUNT, ClosureDay, ItemKind, TimescaleSetting
+from .models import MAX_TIMESCALE_AMOUNT, ClosureDay, ItemKind, TimescaleSetting, WarningPoint
 from .timescales import clear_cache, setting_key, setting_label
 
 #: Rows written per UPDATE statement.
@@ -186,6 +186,7 @@ def timescale_set(
                 },
             )
             result = _recompute_for_setting(*key)
+            _forget_warning_points(kind=key[0])
             record_event(
                 "timescales.setting_changed",
                 target=setting,
@@ -216,6 +217,7 @@ def closure_day_add(*, actor, day: date, reason: str) -> tuple[ClosureDay, Recom
                 date=day, reason=reason, created_at=timezone.now(), created_by=actor
             )
             result = _recompute_around(day)
+            _forget_warning_points()
             record_event(
                 "timescales.closure_added",
                 target=closure,
@@ -241,6 +243,7 @@ def closure_day_remove(*, actor, closure: ClosureDay) -> RecomputeResult:
             if not deleted:
                 raise ValidationError({"day": f"{_long_date(day)} is no longer a closure day."})
             result = _recompute_around(day)
+            _forget_warning_points()
             record_event(
                 "timescales.closure_removed",
                 actor=actor,
@@ -250,6 +253,15 @@ def closure_day_remove(*, actor, closure: ClosureDay) -> RecomputeResult:
         clear_cache()
         raise
     return result
+
+
+def _forget_warning_points(*, kind: str | None = None) -> None:
+    """Delete the stored warning points (of one kind, or all): the next deadline scan computes
+    them again for the open items with today's settings and closure days. The scan also ignores a
+    point stored on another basis (``WarningPoint.basis``), so this keeps the table small rather
+    than being what keeps the points right."""
+    points = WarningPoint.objects.all() if kind is None else WarningPoint.objects.filter(kind=kind)
+    points.delete()
 
 
 # --- recomputing ---------------------------------------------------------------------------------
