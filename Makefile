@@ -38,6 +38,8 @@ setup: deps assets
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py generate_demo_year --once
+	$(PY) manage.py refresh_kpi_snapshots
 	@echo
 	@echo "MASH front door: http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
 	@echo
