@@ -2,22 +2,26 @@
 
 Every dict is written as a list of ``[key, value]`` pairs: PostgreSQL's ``jsonb`` does not keep
 the order of object keys, and the order of headline figures and row cells is what the dashboard
-shows. A figure is tagged (``{"figure": [value, n, unit, hidden, part]}``) and a dimension code is
-stored as itself, so a row reads back with the same keys, codes and Figures it was written with.
-``from_json(to_json(result)) == result`` for every result the selectors return.
+shows. A figure is tagged (``{"figure": {each field of Figure by name}}``, so a field added to
+the contract is stored too) and a dimension code is stored as itself, so a row reads back with
+the same keys, codes and Figures it was written with. ``from_json(to_json(result)) == result``
+for every result the selectors return.
 
 (The API writes its own, flatter JSON view for people; this one is for the database.)
 """
 
 from __future__ import annotations
 
+from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
 from .types import Column, Figure, KpiResult, Table, Unit
 
-#: Bumped when the stored shape changes; a snapshot of another version is recomputed.
-FORMAT_VERSION = 2
+#: Bumped when the stored shape or the meaning of a stored field changes; a snapshot of another
+#: version is computed live, and stored again by the next refresh. (2: figures carry ``part``;
+#: 3: figures stored by field name.)
+FORMAT_VERSION = 3
 
 _FIGURE = "figure"
 
@@ -34,13 +38,16 @@ def _number(value: int | float | Decimal | None) -> int | float | None:
     return value
 
 
-def figure_to_json(figure: Figure) -> list[Any]:
-    return [_number(figure.value), figure.n, str(figure.unit), figure.hidden, figure.part]
+def figure_to_json(figure: Figure) -> dict[str, Any]:
+    """Every field of the Figure by name, so a field added to the contract is stored too."""
+    data = {name.name: getattr(figure, name.name) for name in fields(Figure)}
+    data["value"] = _number(figure.value)
+    data["unit"] = str(figure.unit)
+    return data
 
 
-def figure_from_json(data: list[Any]) -> Figure:
-    value, n, unit, hidden, part = data
-    return Figure(value=value, n=n, unit=Unit(unit), hidden=hidden, part=part)
+def figure_from_json(data: dict[str, Any]) -> Figure:
+    return Figure(**{**data, "unit": Unit(data["unit"])})
 
 
 def _cell_to_json(value: Any) -> Any:

@@ -5,6 +5,7 @@ run recomputes them. It is mid-March 2026 unless a test says otherwise."""
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import date, timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from django.utils import timezone
 from contacts import services as contact_services
 from reporting import snapshots as snapshot_reads
 from reporting.kpis import KPI_IDS, compute_kpis
-from reporting.kpis.serialise import from_json, to_json
+from reporting.kpis.serialise import figure_from_json, figure_to_json, from_json, to_json
 from reporting.kpis.types import Column, Figure, KpiResult, Table, Unit
 from reporting.models import MonthlySnapshot
 from reporting.periods import Period
@@ -87,7 +88,7 @@ def a_result() -> KpiResult:
         name="Contacts that became MASH enquiries",
         definition="count of contacts … whose outcome is MASH_ENQUIRY",
         headline={
-            "percent": Figure(16.0481444332999, 2991, Unit.PERCENT),
+            "percent": Figure(16.0481444332999, 2991, Unit.PERCENT, part=480),
             "count": Figure(480, 480),
             "median_hours": Figure(None, 0, Unit.HOURS),
         },
@@ -105,6 +106,27 @@ def test_serialised_result_reads_back_equal_with_its_order():
     assert list(again.tables[0].rows[0]) == ["source", "initial_rag", "percent", "count"]
     assert again.tables[0].rows[0]["count"].shown() == "<5"
     assert isinstance(again.headline["count"].value, int)
+
+
+def test_every_field_of_a_figure_is_stored():
+    values = {"value": 12.5, "n": 40, "unit": Unit.PERCENT, "hidden": True, "part": 5}
+    assert {field.name for field in fields(Figure)} == set(values)  # a new field: set it here
+    figure = Figure(**values)
+
+    assert figure_from_json(json.loads(json.dumps(figure_to_json(figure)))) == figure
+
+
+def test_a_snapshot_of_an_older_format_is_computed_live_and_stored_again():
+    winter_contacts()
+    MonthlySnapshot.objects.create(
+        month=JANUARY.start,
+        figures={"version": 1, "results": [["K1", "old shape"]]},
+        computed_at=timezone.now(),
+    )
+
+    assert headline(monthly_results([JANUARY], ["K1"])[JANUARY][0]) == {"count": 2}
+    assert JANUARY.start in refresh_snapshots().stored
+    assert headline(stored(JANUARY, "K1")) == {"count": 2}
 
 
 def test_result_stored_in_the_database_reads_back_equal_with_its_order():
