@@ -28,6 +28,7 @@ from mash.deadlines.models import (
     NotificationPreference,
     ScanRun,
     Stage,
+    WarningPoint,
 )
 from mash.deadlines.services import run_deadline_scan
 from mash.deadlines.tasks import deadline_scan
@@ -399,9 +400,20 @@ def test_the_benchmark_prints_its_figures_and_leaves_nothing_behind():
     out = StringIO()
     call_command("benchmark_deadline_scan", items=50, due_share=0.2, stdout=out)
     text = out.getvalue()
-    assert "One scan over 50 open items:" in text
-    assert "Peak memory (tracemalloc):" in text
+    first, second = (
+        next(line for line in text.splitlines() if line.startswith(f"{label} scan: "))
+        for label in ("First", "Second")
+    )
+    # 10 overdue: escalated by the first scan; the other 40 get their warning points computed,
+    # once: the second scan, a minute later, computes none (and escalates the one due then).
+    assert "10 escalations, 10 breaches" in first
+    assert first.endswith(", 40 warning points computed.")
+    assert "1 escalations, 1 breaches" in second
+    assert second.endswith(", 0 warning points computed.")
+    assert "First scan over 50 open items:" in text
+    assert "Second scan peak memory (tracemalloc):" in text
     assert not Breach.objects.exists()
+    assert not WarningPoint.objects.exists()
 
 
 @pytest.mark.django_db
