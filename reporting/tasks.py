@@ -4,6 +4,7 @@ from celery import shared_task
 
 from mash.tasks import AuditedTask
 
+from . import tasks_snapshots  # noqa: F401 - the worker finds every reporting task here
 from .services_exports import export_build, exports_delete_expired
 
 
@@ -22,5 +23,5 @@ def build_export(job_id: str) -> str:
 
 @shared_task(base=AuditedTask, name="reporting.delete_expired_exports")
 def delete_expired_exports() -> int:
-    """Remove export files older than 24 hours (schedule daily in beat)."""
+    """Remove export files older than 24 hours (hourly from beat)."""
     return exports_delete_expired()

@@ -271,5 +271,9 @@ def contact_mark_feedback_sent(*, contact_id: int) -> bool:
         feedback_sent_at=timezone.now()
     )
     if updated:
-        record_event("contact.feedback_sent", target=Contact.objects.get(pk=contact_id))
+        from reporting.services_snapshots import month_changed
+
+        contact = Contact.objects.get(pk=contact_id)
+        record_event("contact.feedback_sent", target=contact)
+        month_changed(contact.received_at)  # K11 of a closed month is recomputed
     return bool(updated)

@@ -297,6 +297,16 @@ def test_moving_received_at_marks_the_old_and_the_new_month_stale(
     assert headline(stored(FEBRUARY, "K1")) == {"count": 1}
 
 
+def test_feedback_sent_late_marks_its_closed_month_stale(django_capture_on_commit_callbacks):
+    contact = ContactFactory(received_at=z(2026, 1, 30, 16))
+    refresh_snapshots()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert contact_services.contact_mark_feedback_sent(contact_id=contact.pk)
+
+    assert MonthlySnapshot.objects.get(month=JANUARY.start).stale_since is not None
+
+
 def test_a_change_in_the_open_month_marks_nothing(django_capture_on_commit_callbacks):
     refresh_snapshots()
 

@@ -1,0 +1,21 @@
+"""Every periodic task beat is given (by the schedule migrations) names a task the worker has,
+so nothing scheduled is silently dropped as "unregistered" at 02:30."""
+
+import pytest
+from django_celery_beat.models import PeriodicTask
+
+from mash.celery import app
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_scheduled_task_is_registered_with_the_worker():
+    app.loader.import_default_modules()  # what a worker does at start-up
+    scheduled = dict(PeriodicTask.objects.values_list("name", "task"))
+    assert {
+        "mash.deadlines.tasks.deadline_scan",
+        "reporting.refresh_snapshots",
+        "reporting.delete_expired_exports",
+    } <= set(scheduled.values())
+    unregistered = {name: task for name, task in scheduled.items() if task not in app.tasks}
+    assert unregistered == {}
