@@ -6,6 +6,11 @@ Each batch runs in one transaction: it inserts the (kind, item, stage, deadline)
 breaches and audit events for those only. A worker that dies mid-batch rolls the whole batch back,
 so the next scan does it again; a key another scan claimed is never acted on twice. Emails go
 after the commit, each claimed by a conditional update of ``emailed_at``.
+
+Warning points are computed once per item, deadline and basis and stored (``WarningPoint``); the
+scan reminds the items whose stored point has come, found by an index range on ``warning_at``.
+Before claiming, a batch's items are locked and re-checked open with the same deadline, so a
+decision committed meanwhile never gets a breach written after it.
 """
 
 import logging

@@ -20,7 +20,8 @@ The scan keys its events by deadline, so a moved deadline gets fresh reminders a
 by itself; events already sent for the old deadline stay as they were. Rows are written with
 conditional bulk ``UPDATE``s that still require the item to be open, so an item decided or closed
 meanwhile keeps its due time. Those updates bypass django-auditlog's signals, so the named event
-of each change lists the items it moved.
+of each change lists the items it moved. A change also deletes the stored warning points it can
+affect (of its kind; all, for a closure day), which the next scan computes again.
 """
 
 from __future__ import annotations
