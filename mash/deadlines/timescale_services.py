@@ -408,7 +408,10 @@ def _write(open_items: models.QuerySet, field_name: str, changes: dict[int, date
     for start in range(0, len(ids), UPDATE_BATCH):
         batch = ids[start : start + UPDATE_BATCH]
         still_open = list(
-            open_items.filter(pk__in=batch).select_for_update().values_list("pk", flat=True)
+            open_items.filter(pk__in=batch)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         if not still_open:
             continue
