@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from mash.forms import GovukFormMixin
+from reporting.forms_period import add_period_fields
 from reporting.periods import Period, PeriodError, parse_period
 
 FORMAT_CHOICES = [("csv", "CSV"), ("xlsx", "XLSX (Excel)")]
@@ -16,20 +17,7 @@ class PeriodFieldsForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # "from" is a Python keyword: the fields the URL and the API share are added by name.
-        self.fields["from"] = forms.CharField(
-            label="From (the first day of the period)",
-            required=False,
-            widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
-        )
-        self.fields["to"] = forms.CharField(
-            label="To (the period ends at the start of this day, which is not included)",
-            required=False,
-            widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
-        )
-        for name in ("from", "to"):
-            field = self.fields[name]
-            field.widget.attrs["class"] = f"{field.widget.attrs['class']} govuk-input"
+        add_period_fields(self)
         self.order_fields(["from", "to"])
 
     def clean(self) -> dict:
