@@ -376,6 +376,7 @@ def test_healthz_reports_the_last_scan_and_the_breaches_of_the_last_hour(
 ):
     assert client.get("/healthz").json()["deadline_scan"] == {
         "last_scan": None,
+        "late": True,
         "breaches_last_hour": 0,
     }
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
@@ -383,7 +384,18 @@ def test_healthz_reports_the_last_scan_and_the_breaches_of_the_last_hour(
     run_deadline_scan()
     body = client.get("/healthz").json()["deadline_scan"]
     assert body["last_scan"] == ScanRun.objects.get().finished_at.isoformat()
+    assert body["late"] is False
     assert body["breaches_last_hour"] == 1
+
+
+@pytest.mark.django_db
+def test_healthz_calls_the_scan_late_after_five_minutes_without_one(client):
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        run_deadline_scan()
+    with time_machine.travel(at(2026, 3, 9, 9, 5), tick=False):
+        assert client.get("/healthz").json()["deadline_scan"]["late"] is False
+    with time_machine.travel(at(2026, 3, 9, 9, 5, 1), tick=False):
+        assert client.get("/healthz").json()["deadline_scan"]["late"] is True
 
 
 @pytest.mark.django_db

@@ -16,19 +16,28 @@ from .models import ITEM_FIELD, Breach, ItemKind, ScanRun
 BREACH_LIST_LIMIT = 200
 
 
+#: How long without a finished scan before /healthz calls the deadline scan late.
+SCAN_LATE_AFTER = timedelta(minutes=5)
+
+
 def scan_health() -> dict:
-    """The last completed scan's finish time (ISO 8601, or None) and the breaches detected in the
-    last hour, for /healthz."""
+    """The last completed scan's finish time (ISO 8601, or None), whether it is late, and the
+    breaches detected in the last hour, for /healthz."""
     last = (
         ScanRun.objects.filter(finished_at__isnull=False)
         .order_by("-finished_at")
         .values_list("finished_at", flat=True)
         .first()
     )
-    since = timezone.now() - timedelta(hours=1)
+    now = timezone.now()
     return {
         "last_scan": last.isoformat() if last else None,
-        "breaches_last_hour": Breach.objects.filter(detected_at__gte=since).count(),
+        # Beat starts a scan every minute: none finished for 5 means the worker, beat or the
+        # broker is down and nobody is being reminded or escalated.
+        "late": last is None or now - last > SCAN_LATE_AFTER,
+        "breaches_last_hour": Breach.objects.filter(
+            detected_at__gte=now - timedelta(hours=1)
+        ).count(),
     }
 
 
