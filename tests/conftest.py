@@ -109,3 +109,13 @@ def api_for(db):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _celery_sends_to_the_broker(request):
+    """A real-worker test fails at once, rather than hanging, if something earlier in the run
+    left Celery running tasks in-process (eagerly)."""
+    if request.node.get_closest_marker("celery_worker"):
+        from mash.celery import app
+
+        assert app.conf.task_always_eager is False, "an earlier test left Celery eager"

@@ -41,9 +41,14 @@ TRENDS = 5  # K1, K2, K4, K7 and K10
 
 @pytest.fixture
 def eager_celery(settings):
-    """The workbook task runs in the live server's thread when the request commits."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    """The workbook task runs in the live server's thread when the request commits.
+
+    Celery reads its configuration from Django's settings lazily, on first use: the value is
+    read (and so fixed) before the setting changes, and put back after, or every later test in
+    the run would run its tasks eagerly (a real-worker test would then run its scan in-process)."""
     before = celery_app.conf.task_always_eager
+    assert before is False
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = before
