@@ -94,7 +94,7 @@ def test_healthz_reports_database_and_broker(client):
     assert body["checks"]["database"] == {"ok": True, "vendor": "postgresql"}
     assert body["checks"]["broker"]["ok"] is True
     assert body["checks"]["broker"]["transport"] == "redis"
-    assert body["deadline_scan"] == {"last_scan": None, "breaches_last_hour": 0}
+    assert body["deadline_scan"] == {"last_scan": None, "late": True, "breaches_last_hour": 0}
 
 
 def test_healthz_says_which_part_is_down(client, settings):
