@@ -4,6 +4,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django_otp.plugins.otp_totp import admin as otp_totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mash.audit.events import record_event
 
@@ -106,3 +109,22 @@ class SignedInSessionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class TOTPDeviceAdmin(otp_totp_admin.TOTPDeviceAdmin):
+    """django-otp's TOTP device admin, whose config and QR code pages answer 404 for a device
+    that does not exist (upstream fetches it with `.get()`, so a missing id was a 500)."""
+
+    def config_view(self, request: HttpRequest, pk: int):
+        get_object_or_404(self.get_queryset(request), pk=pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request: HttpRequest, pk: int):
+        get_object_or_404(self.get_queryset(request), pk=pk)
+        return super().qrcode_view(request, pk)
+
+
+# Importing django-otp's admin module above registered its own class: replace it.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)

@@ -12,6 +12,9 @@ from reporting.api import KpiView
 
 router = DefaultRouter()
 router.include_root_view = False
+# No format suffixes (`/people.json`, `/people/search.json/`): the API speaks JSON only, and a
+# suffix reached custom actions as a `format` argument they do not take (a 500).
+router.include_format_suffixes = False
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("people", PersonViewSet, basename="person")
 router.register("contacts", ContactViewSet, basename="contact")
