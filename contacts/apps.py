@@ -8,7 +8,7 @@ class ContactsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, tasks  # noqa: F401 - tasks registers the outbox handler
 
         # Case data and access rights: every create, change and delete is in the audit trail.
         auditlog.register(models.Person, exclude_fields=["search_text", "phonetic"])

@@ -1,17 +1,17 @@
-"""Feedback to referrers: sent after the decision commits, retried on failure."""
+"""Feedback to referrers: an email queued in the outbox with the decision, in plain words."""
 
-import logging
-from smtplib import SMTPException
+from datetime import datetime
 
-from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+
+from mash.outbox.services import on_sent
 
 from .codes import OUTCOME_FOR_REFERRER
 from .models import Contact
 from .services import contact_mark_feedback_sent
 
-logger = logging.getLogger(__name__)
+#: The outbox purpose of the referrer's feedback email.
+FEEDBACK_PURPOSE = "contact.feedback"
 
 
 def feedback_message(contact: Contact) -> tuple[str, str]:
@@ -29,23 +29,7 @@ def feedback_message(contact: Contact) -> tuple[str, str]:
     return subject, body
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    retry_jitter=True,
-    max_retries=8,
-)
-def send_referrer_feedback(self, contact_id: int) -> bool:
-    """Email the referrer the outcome. Safe to run twice: a sent feedback is not sent again."""
-    contact = Contact.objects.select_related("referrer_user").filter(pk=contact_id).first()
-    if contact is None or not contact.outcome or contact.feedback_sent_at is not None:
-        return False
-    recipient = contact.referrer_email or getattr(contact.referrer_user, "email", "")
-    if not recipient:
-        logger.warning("No email address to send feedback for %s", contact.reference)
-        return False
-    subject, body = feedback_message(contact)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-    return contact_mark_feedback_sent(contact_id=contact_id)
+@on_sent(FEEDBACK_PURPOSE)
+def feedback_accepted(related_id: str, sent_at: datetime) -> None:
+    """The mail server took the feedback: K11 counts it from now."""
+    contact_mark_feedback_sent(contact_id=int(related_id), at=sent_at)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mash.audit.events import record_event
@@ -36,6 +37,11 @@ from .selectors_annex_a import annex_a_list_1
 from .selectors_dashboard import sees_suppressed
 
 logger = logging.getLogger(__name__)
+
+#: A job still waiting this long after it was asked for is asked for again.
+WAITING_BEFORE_RETRY = timedelta(seconds=60)
+#: A build running this long has outlived the task's hard time limit (660 s): its worker died.
+STALLED_AFTER = timedelta(seconds=700)
 
 #: A finished or abandoned export is kept this long, then ``exports_delete_expired`` removes it
 #: (files hold figures or, for Annex A, personal data: no longer than needed).
@@ -168,10 +174,13 @@ def export_requested(
             suppress=job.suppressed,
         ),
     )
+    from mash.tasks import enqueue_on_commit
+
     from .tasks import build_export
 
-    job_id = str(job.pk)
-    transaction.on_commit(lambda: build_export.delay(job_id))
+    # A broker that is down is logged, not raised: the job is a row, and the periodic
+    # ``reporting.start_waiting_exports`` starts any left waiting (exports_start_waiting).
+    enqueue_on_commit(build_export, str(job.pk))
     return job
 
 
@@ -183,10 +192,15 @@ def _set_progress(job: ExportJob, percent: int) -> None:
 
 def _claim(job_id: str) -> ExportJob | None:
     """Move a waiting job to RUNNING. A finished job (DONE or FAILED) is never built again, so a
-    redelivered task does nothing; a RUNNING job whose worker died is built again."""
+    redelivered task does nothing; a RUNNING job is built again only once its build has run past
+    the task's hard time limit (its worker died), so a second task for a job being built skips."""
+    now = timezone.now()
     claimed = ExportJob.objects.filter(
-        pk=job_id, state__in=[ExportState.PENDING, ExportState.RUNNING]
-    ).update(state=ExportState.RUNNING, progress=1)
+        Q(state=ExportState.PENDING)
+        | Q(state=ExportState.RUNNING, started_at__lt=now - STALLED_AFTER)
+        | Q(state=ExportState.RUNNING, started_at__isnull=True),
+        pk=job_id,
+    ).update(state=ExportState.RUNNING, progress=1, started_at=now)
     if not claimed:
         return None
     return ExportJob.objects.select_related("requested_by").defer("content").get(pk=job_id)
@@ -300,6 +314,28 @@ def export_downloaded(*, user, job: ExportJob) -> DownloadFile:
         },
     )
     return DownloadFile(job.filename, bytes(content), CONTENT_TYPES[job.file_format])
+
+
+def exports_start_waiting(*, now: datetime | None = None) -> int:
+    """Ask again for the build of every job left waiting for WAITING_BEFORE_RETRY (its enqueue
+    failed, or the broker lost the message) or stalled in a build past its time limit (its worker
+    died); returns how many were asked for. Run every minute by beat. A job asked for twice is
+    built once (``_claim``)."""
+    from mash.tasks import enqueue
+
+    from .tasks import build_export
+
+    now = now or timezone.now()
+    waiting = ExportJob.objects.filter(
+        Q(state=ExportState.PENDING, created_at__lt=now - WAITING_BEFORE_RETRY)
+        | Q(state=ExportState.RUNNING, started_at__lt=now - STALLED_AFTER)
+    ).values_list("pk", flat=True)
+    asked = 0
+    for job_id in waiting:
+        if not enqueue(build_export, str(job_id)):
+            break  # the broker is still down: the next minute tries again
+        asked += 1
+    return asked
 
 
 def exports_delete_expired(*, now: datetime | None = None) -> int:

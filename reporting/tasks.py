@@ -5,7 +5,7 @@ from celery import shared_task
 from mash.tasks import AuditedTask
 
 from . import tasks_snapshots  # noqa: F401 - the worker finds every reporting task here
-from .services_exports import export_build, exports_delete_expired
+from .services_exports import export_build, exports_delete_expired, exports_start_waiting
 
 
 @shared_task(
@@ -25,3 +25,10 @@ def build_export(job_id: str) -> str:
 def delete_expired_exports() -> int:
     """Remove export files older than 24 hours (hourly from beat)."""
     return exports_delete_expired()
+
+
+@shared_task(base=AuditedTask, name="reporting.start_waiting_exports")
+def start_waiting_exports() -> int:
+    """Every minute from beat: builds asked for whose enqueue failed (broker down) or whose
+    worker died are asked for again."""
+    return exports_start_waiting()

@@ -16,6 +16,8 @@ def test_every_scheduled_task_is_registered_with_the_worker():
         "mash.deadlines.tasks.deadline_scan",
         "reporting.refresh_snapshots",
         "reporting.delete_expired_exports",
+        "reporting.start_waiting_exports",
+        "mash.outbox.tasks.relay_outbox",
     } <= set(scheduled.values())
     unregistered = {name: task for name, task in scheduled.items() if task not in app.tasks}
     assert unregistered == {}

@@ -32,6 +32,7 @@ from mash.deadlines.models import (
 )
 from mash.deadlines.services import run_deadline_scan
 from mash.deadlines.tasks import deadline_scan
+from mash.outbox.services import relay
 from tests.factories import UserFactory, contact_input
 from tests.test_enquiries_api import ask, open_enquiry
 from tests.test_tasks import _wait_for
@@ -44,13 +45,21 @@ def at(*args) -> datetime:
 
 
 def scan_at(when: datetime):
+    """One scan at `when`, then the outbox relay that sends what it queued (as beat would)."""
     with time_machine.travel(when, tick=False):
-        return run_deadline_scan()
+        result = run_deadline_scan()
+        relay()
+        return result
 
 
 def enquiry_at(when: datetime, hub_worker, manager, rag: str) -> Enquiry:
+    """An enquiry opened at `when`; the referrer's feedback email is sent and set aside, so the
+    outbox holds only what the scan sends."""
     with time_machine.travel(when, tick=False):
-        return open_enquiry(hub_worker, manager, rag)
+        enquiry = open_enquiry(hub_worker, manager, rag)
+        relay()
+    mail.outbox.clear()
+    return enquiry
 
 
 def notes(user, kind: str) -> list[Notification]:

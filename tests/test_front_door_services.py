@@ -13,6 +13,8 @@ from contacts.models import Contact, DecisionEntry, Person
 from contacts.services.repeats import prior_contacts_count
 from mash.audit.models import AuditEvent
 from mash.errors import ConflictError
+from mash.outbox.models import OutboxEmail
+from mash.outbox.services import relay
 from tests.factories import contact_input, person_input
 
 pytestmark = pytest.mark.django_db
@@ -234,21 +236,23 @@ class TestTriage:
         services.contact_recommend(
             contact=contact, user=hub_worker, outcome="EARLY_HELP", rationale="Family support"
         )
-        from contacts.tasks import send_referrer_feedback
-
         with django_capture_on_commit_callbacks() as callbacks:
             services.contact_decide(contact=contact, manager=manager, outcome="EARLY_HELP")
-        assert len(callbacks) == 1  # the feedback task is enqueued once the decision commits
+        assert len(callbacks) == 1  # the outbox relay is asked for once the decision commits
+        [queued] = OutboxEmail.objects.filter(purpose="contact.feedback")
+        assert (queued.recipient, queued.state) == ("jones@school.example", "queued")
         contact.refresh_from_db()
         assert contact.outcome == "EARLY_HELP" and contact.decided_by == manager
-        assert contact.feedback_sent_at is None
-        assert send_referrer_feedback(contact.pk) is True
-        assert send_referrer_feedback(contact.pk) is False  # run twice, sent once
+        assert contact.feedback_sent_at is None  # queued, not yet accepted by the mail server
+        assert relay().sent == 1
+        assert relay().sent == 0  # run twice, sent once
         contact.refresh_from_db()
-        assert contact.feedback_sent_at is not None
+        queued.refresh_from_db()
+        assert contact.feedback_sent_at == queued.sent_at
         assert len(mail.outbox) == 1
         message = mail.outbox[0]
         assert message.to == ["jones@school.example"]
+        assert message.extra_headers["Message-ID"] == queued.message_id
         assert "early help" in message.body
         assert "John" not in message.body and "Smith" not in message.body
 
@@ -315,26 +319,27 @@ class TestTriage:
             services.contact_decide(contact=contact, manager=hub_worker, outcome="NFA")
 
 
-def test_a_failed_feedback_email_is_retried_and_not_marked_sent(hub_worker, manager, monkeypatch):
+def test_a_refused_feedback_email_is_retried_later_and_not_marked_sent(
+    hub_worker, manager, monkeypatch
+):
     from smtplib import SMTPException
 
-    import contacts.tasks
-    from contacts.tasks import send_referrer_feedback
+    from django.core.mail.backends.locmem import EmailBackend
 
     contact = services.contact_create(data=contact_input())
     services.contact_recommend(contact=contact, user=hub_worker, outcome="NFA", rationale="-")
     services.contact_decide(contact=contact, manager=manager, outcome="NFA")
 
-    attempts = []
+    def refuse(self, messages):
+        raise SMTPException("451 mail server busy")
 
-    def refuse(*args, **kwargs):
-        attempts.append(1)
-        raise SMTPException("mail server down")
-
-    monkeypatch.setattr(contacts.tasks, "send_mail", refuse)
-    # Run in-process, retries run at once: every allowed attempt is made, then it gives up.
-    result = send_referrer_feedback.apply(args=[contact.pk])
-    assert len(attempts) == send_referrer_feedback.max_retries + 1
-    assert result.state == "FAILURE"
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    result = relay()
+    assert (result.sent, result.retried) == (0, 1)
+    queued = OutboxEmail.objects.get(purpose="contact.feedback")
+    assert queued.state == "queued" and queued.attempts == 1
+    assert "451 mail server busy" in queued.last_error
+    assert queued.next_attempt_at > timezone.now()  # backed off: not retried at once
+    assert relay().retried == 0
     contact.refresh_from_db()
     assert contact.feedback_sent_at is None

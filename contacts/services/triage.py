@@ -4,6 +4,8 @@ Each step locks the contact row and checks the version the user saw, so two peop
 once cannot overwrite each other: one wins, the other gets a ConflictError with the news.
 """
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -158,10 +160,23 @@ def contact_recommend(
 
 
 def _enqueue_feedback(contact: Contact) -> None:
-    from ..tasks import send_referrer_feedback
+    """Queue the referrer's email in the decision's transaction (the outbox): it exists if and
+    only if the decision committed, and a broker or mail server outage only delays it."""
+    from mash.outbox.services import queue_email
 
-    if contact.referrer_email or contact.referrer_user_id:
-        transaction.on_commit(lambda: send_referrer_feedback.delay(contact.pk))
+    from ..tasks import FEEDBACK_PURPOSE, feedback_message
+
+    recipient = contact.referrer_email or getattr(contact.referrer_user, "email", "")
+    if not recipient:
+        return
+    subject, body = feedback_message(contact)
+    queue_email(
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        purpose=FEEDBACK_PURPOSE,
+        related_id=contact.pk,
+    )
 
 
 @transaction.atomic
@@ -265,10 +280,11 @@ def contact_correct_decision(
     return contact
 
 
-def contact_mark_feedback_sent(*, contact_id: int) -> bool:
-    """Set feedback_sent_at once (a conditional update: a retried task never sets it twice)."""
+def contact_mark_feedback_sent(*, contact_id: int, at: datetime | None = None) -> bool:
+    """Set feedback_sent_at once, to when the mail server accepted the email (a conditional
+    update: a repeated send never moves it)."""
     updated = Contact.objects.filter(pk=contact_id, feedback_sent_at__isnull=True).update(
-        feedback_sent_at=timezone.now()
+        feedback_sent_at=at or timezone.now()
     )
     if updated:
         from reporting.services_snapshots import month_changed

@@ -5,3 +5,6 @@ class DeadlinesConfig(AppConfig):
     name = "mash.deadlines"
     label = "deadlines"
     verbose_name = "Deadlines, reminders and breaches"
+
+    def ready(self) -> None:
+        from . import services  # noqa: F401 - registers the outbox handler of notification emails

@@ -4,8 +4,9 @@ each exactly once per item and deadline (docs/adr/0002-deadline-scan.md).
 Each batch runs in one transaction: it inserts the (kind, item, stage, deadline) claims with
 ``ON CONFLICT DO NOTHING``, reads back the rows this scan inserted, and writes the notifications,
 breaches and audit events for those only. A worker that dies mid-batch rolls the whole batch back,
-so the next scan does it again; a key another scan claimed is never acted on twice. Emails go
-after the commit, each claimed by a conditional update of ``emailed_at``.
+so the next scan does it again; a key another scan claimed is never acted on twice. Emails are
+queued in the outbox in the same transaction (``mash.outbox``) and sent by its relay, which sets
+``emailed_at`` when the mail server has accepted each one.
 
 Warning points are computed once per item, deadline and basis and stored (``WarningPoint``); the
 scan reminds the items whose stored point has come, found by an index range on ``warning_at``.
@@ -20,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -29,6 +29,7 @@ from agencies.models import User
 from agencies.roles import Role
 from mash.audit.events import record_event
 from mash.clocks import WorkingCalendar, default_calendar
+from mash.outbox.services import Mail, on_sent, queue_emails
 
 from .kinds import SPECS, DueItem, KindSpec, WarningRule
 from .models import (
@@ -45,6 +46,9 @@ from .models import (
 from .points import warning_point
 
 logger = logging.getLogger(__name__)
+
+#: The outbox purpose of a notification's email.
+NOTIFICATION_PURPOSE = "deadline.notification"
 
 #: Items claimed per transaction.
 BATCH_SIZE = 500
@@ -72,7 +76,7 @@ class ScanResult:
         return (
             f"{self.reminders} reminders, {self.escalations} escalations, "
             f"{self.breaches} breaches, {self.skipped} notifications skipped, "
-            f"{self.emails} emails sent, {self.warning_points} warning points computed"
+            f"{self.emails} emails queued, {self.warning_points} warning points computed"
         )
 
 
@@ -97,7 +101,6 @@ def run_deadline_scan(*, now: datetime | None = None) -> ScanResult:
             spec=spec, now=now, calendar=calendar, rules=rules
         )
         _scan_warnings(spec=spec, now=now, rules=rules, managers=managers, result=result)
-    result.emails = send_pending_emails()
     ScanRun.objects.filter(pk=run.pk).update(
         finished_at=timezone.now(),
         reminders=result.reminders,
@@ -386,6 +389,7 @@ def _process(items: list[DueItem], *, stage: Stage, managers: list, result: Scan
                 )
             )
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    result.emails += _queue_emails(token)
     Breach.objects.bulk_create(breaches)
     for due, event in mine:
         sent_to = [user.pk for user in recipients[event.pk] if user.is_active]
@@ -508,35 +512,34 @@ def absolute_link(link: str) -> str:
     return f"{settings.SITE_URL}{link}"
 
 
-def send_pending_emails(*, limit: int = BATCH_SIZE * 4) -> int:
-    """Email the notifications that want it and have not been emailed, each claimed by a
-    conditional update so two scans never send the same one. A failed send is released for the
-    next scan."""
-    sent = 0
-    pending = (
-        Notification.objects.filter(email_wanted=True, emailed_at__isnull=True)
-        .select_related("user")
-        .order_by("pk")[:limit]
-    )
-    for notification in pending:
-        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
+def _queue_emails(token: uuid.UUID) -> int:
+    """Queue in the outbox, in the batch's transaction, the emails of the notifications this
+    batch wrote (its claims carry `token`): they commit or roll back with the claims."""
+    wanted = (
+        Notification.objects.filter(
+            event__claim_token=token, email_wanted=True, emailed_at__isnull=True
         )
-        if not claimed:
-            continue
-        try:
-            send_mail(
-                subject=f"{settings.SERVICE_NAME}: {notification.title}",
-                message=f"{notification.body}\n\n{absolute_link(notification.link)}",
-                from_email=None,
-                recipient_list=[notification.user.email],
-            )
-        except Exception:  # noqa: BLE001 - one bad address must not stop the scan
-            logger.exception("Email of notification %s failed; kept for retry", notification.pk)
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
-            continue
-        sent += 1
-    return sent
+        .select_related("user")
+        .order_by("pk")
+    )
+    return len(queue_emails(notification_mail(notification) for notification in wanted))
+
+
+def notification_mail(notification: Notification) -> Mail:
+    return Mail(
+        recipient=notification.user.email,
+        subject=f"{settings.SERVICE_NAME}: {notification.title}",
+        body=f"{notification.body}\n\n{absolute_link(notification.link)}",
+        purpose=NOTIFICATION_PURPOSE,
+        related_id=str(notification.pk),
+    )
+
+
+@on_sent(NOTIFICATION_PURPOSE)
+def notification_emailed(related_id: str, sent_at: datetime) -> None:
+    Notification.objects.filter(pk=int(related_id), emailed_at__isnull=True).update(
+        emailed_at=sent_at
+    )
 
 
 def notifications_mark_read(*, user, ids: list[int]) -> int:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     # ours
     "mash.audit",
     "mash.deadlines",
+    "mash.outbox",
     "agencies",
     "contacts",
     "enquiries",
@@ -295,6 +296,12 @@ EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="mash-front-door@localhost")
+#: The right-hand side of each email's Message-ID (fixed when the email is queued, kept on retry).
+MASH_EMAIL_MESSAGE_ID_DOMAIN = env(
+    "MASH_EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+)
+#: Attempts before the outbox gives an email up (backoff 1, 2, 4 ... 60 minutes: about 14 hours).
+MASH_OUTBOX_MAX_ATTEMPTS = env.int("MASH_OUTBOX_MAX_ATTEMPTS", default=20)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -37,6 +37,7 @@ class ExportJob(models.Model):
     state = models.CharField(max_length=8, choices=ExportState.choices, default=ExportState.PENDING)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     filename = models.CharField(max_length=200, blank=True)
     content = models.BinaryField(null=True, blank=True, editable=False)
