@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: help run test setup deps assets migrate demo services browser lint check-deploy lock clean
+.PHONY: help run test setup deps assets migrate demo services browser lint check-deploy lock clean backup restore
 
 help:
 	@echo "make run    set up and run web, Celery worker and beat with demo data (SQLite)"
@@ -66,3 +66,13 @@ lock: deps
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles .celery-broker db.sqlite3*
+
+# Backup and restore (README "Operations"): PostgreSQL at DATABASE_URL and the stored files.
+BACKUP_DIR ?= backups
+
+backup: deps
+	$(PY) scripts/backup --output-dir "$(BACKUP_DIR)" $(if $(MEDIA_ROOT),--media-root "$(MEDIA_ROOT)")
+
+restore: deps
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=$(BACKUP_DIR)/mash-<time> [DATABASE_URL=...] [MEDIA_ROOT=...] [FORCE=1]" >&2; exit 2; }
+	$(PY) scripts/restore "$(BACKUP)" $(if $(MEDIA_ROOT),--media-root "$(MEDIA_ROOT)") $(if $(filter 1 yes true,$(FORCE)),--force)

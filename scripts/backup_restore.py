@@ -358,6 +358,9 @@ def backup(
     config = database_config(database_url)
     output = Path(output_dir)
     output.mkdir(parents=True, exist_ok=True)
+    if not (output / ".gitignore").exists():
+        # Backups hold children's records: never let one be committed by accident.
+        (output / ".gitignore").write_text("# Backups hold personal data: never commit them.\n*\n")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     for attempt in range(1, 100):
         name = f"mash-{stamp}" if attempt == 1 else f"mash-{stamp}-{attempt}"
