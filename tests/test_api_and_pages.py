@@ -86,25 +86,57 @@ def test_django_validation_errors_from_services_become_400_with_fields():
     assert response.data["errors"] == {"reason": ["Say why."]}
 
 
-def test_healthz_reports_database_and_broker(client):
+def test_healthz_tells_anyone_only_the_status_and_the_failing_checks(client, db):
+    # No worker runs in this test and no deadline scan has ever finished: both fail.
     response = client.get("/healthz")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "ok"
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "failing": ["workers", "deadline_scan"]}
+
+
+def test_healthz_details_are_for_administrators_and_monitoring_tokens(
+    client, client_for, administrator, hub_worker, manager, settings
+):
+    for user in (hub_worker, manager):
+        assert "checks" not in client_for(user).get("/healthz").json()
+    body = client_for(administrator).get("/healthz").json()
     assert body["checks"]["database"] == {"ok": True, "vendor": "postgresql"}
     assert body["checks"]["broker"]["ok"] is True
     assert body["checks"]["broker"]["transport"] == "redis"
-    assert body["deadline_scan"] == {"last_scan": None, "late": True, "breaches_last_hour": 0}
+    assert body["checks"]["workers"] == {"ok": False, "live": 0, "names": []}
+    assert body["checks"]["deadline_scan"] == {
+        "ok": False,
+        "last_scan": None,
+        "late": True,
+        "breaches_last_hour": 0,
+    }
+    assert body["checks"]["outbox"] == {
+        "ok": True,
+        "queued": 0,
+        "failed": 0,
+        "oldest_unsent_at": None,
+    }
+    settings.MASH_HEALTHZ_TOKEN = "monitor-secret-123"
+    assert "checks" in client.get("/healthz", HTTP_AUTHORIZATION="Bearer monitor-secret-123").json()
+    assert "checks" not in client.get("/healthz", HTTP_AUTHORIZATION="Bearer wrong").json()
+    from rest_framework.authtoken.models import Token
+
+    admin_token = Token.objects.create(user=administrator)
+    worker_token = Token.objects.create(user=hub_worker)
+    assert "checks" in client.get("/healthz", HTTP_AUTHORIZATION=f"Token {admin_token.key}").json()
+    assert (
+        "checks"
+        not in client.get("/healthz", HTTP_AUTHORIZATION=f"Token {worker_token.key}").json()
+    )
 
 
-def test_healthz_says_which_part_is_down(client, settings):
+def test_healthz_says_which_part_is_down(client, settings, db):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert body["checks"]["broker"]["ok"] is False
-    assert body["checks"]["database"]["ok"] is True
+    assert {"broker", "workers"} <= set(body["failing"])
+    assert "database" not in body["failing"]
 
 
 def test_unknown_page_gets_the_services_404(client_for, hub_worker):
@@ -124,12 +156,12 @@ def test_csrf_failure_gets_the_services_page(hub_worker):
 
 
 def test_a_server_error_gets_the_services_500_page_without_a_trace(client, monkeypatch, db):
-    import mash.views
+    import mash.health
 
-    def boom(request):
+    def boom():
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(mash.views, "_check_database", lambda: boom(None))
+    monkeypatch.setattr(mash.health, "run_checks", boom)
     client.raise_request_exception = False
     response = client.get("/healthz")
     assert response.status_code == 500

@@ -381,9 +381,11 @@ def test_an_emailed_link_is_a_full_address(hub_worker, manager, settings):
 
 @pytest.mark.django_db
 def test_healthz_reports_the_last_scan_and_the_breaches_of_the_last_hour(
-    client, hub_worker, manager
+    client_for, administrator, hub_worker, manager
 ):
-    assert client.get("/healthz").json()["deadline_scan"] == {
+    client = client_for(administrator)
+    assert client.get("/healthz").json()["checks"]["deadline_scan"] == {
+        "ok": False,
         "last_scan": None,
         "late": True,
         "breaches_last_hour": 0,
@@ -391,20 +393,27 @@ def test_healthz_reports_the_last_scan_and_the_breaches_of_the_last_hour(
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
         contact_services.contact_create(data=contact_input())
     run_deadline_scan()
-    body = client.get("/healthz").json()["deadline_scan"]
+    response = client.get("/healthz")
+    body = response.json()["checks"]["deadline_scan"]
     assert body["last_scan"] == ScanRun.objects.get().finished_at.isoformat()
-    assert body["late"] is False
+    assert body["late"] is False and body["ok"] is True
     assert body["breaches_last_hour"] == 1
+    assert "deadline_scan" not in response.json()["failing"]
 
 
 @pytest.mark.django_db
-def test_healthz_calls_the_scan_late_after_five_minutes_without_one(client):
+def test_healthz_fails_the_scan_check_after_the_lateness_set(client, settings):
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
         run_deadline_scan()
     with time_machine.travel(at(2026, 3, 9, 9, 5), tick=False):
-        assert client.get("/healthz").json()["deadline_scan"]["late"] is False
+        assert "deadline_scan" not in client.get("/healthz").json()["failing"]
     with time_machine.travel(at(2026, 3, 9, 9, 5, 1), tick=False):
-        assert client.get("/healthz").json()["deadline_scan"]["late"] is True
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert "deadline_scan" in response.json()["failing"]
+    settings.MASH_HEALTH_SCAN_LATE_SECONDS = 30
+    with time_machine.travel(at(2026, 3, 9, 9, 0, 31), tick=False):
+        assert "deadline_scan" in client.get("/healthz").json()["failing"]
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -16,8 +17,11 @@ from .models import ITEM_FIELD, Breach, ItemKind, ScanRun
 BREACH_LIST_LIMIT = 200
 
 
-#: How long without a finished scan before /healthz calls the deadline scan late.
-SCAN_LATE_AFTER = timedelta(minutes=5)
+def scan_late_after() -> timedelta:
+    """How long without a finished scan before /healthz calls the deadline scan late (and
+    answers 503): MASH_HEALTH_SCAN_LATE_SECONDS, 5 minutes by default. Beat starts a scan every
+    minute, so that is four missed scans."""
+    return timedelta(seconds=settings.MASH_HEALTH_SCAN_LATE_SECONDS)
 
 
 def scan_health() -> dict:
@@ -34,7 +38,7 @@ def scan_health() -> dict:
         "last_scan": last.isoformat() if last else None,
         # Beat starts a scan every minute: none finished for 5 means the worker, beat or the
         # broker is down and nobody is being reminded or escalated.
-        "late": last is None or now - last > SCAN_LATE_AFTER,
+        "late": last is None or now - last > scan_late_after(),
         "breaches_last_hour": Breach.objects.filter(
             detected_at__gte=now - timedelta(hours=1)
         ).count(),

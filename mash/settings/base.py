@@ -303,6 +303,16 @@ MASH_EMAIL_MESSAGE_ID_DOMAIN = env(
 #: Attempts before the outbox gives an email up (backoff 1, 2, 4 ... 60 minutes: about 14 hours).
 MASH_OUTBOX_MAX_ATTEMPTS = env.int("MASH_OUTBOX_MAX_ATTEMPTS", default=20)
 
+# --- Health (/healthz) -------------------------------------------------------------------------
+#: No deadline scan finished for this long: /healthz answers 503 naming "deadline_scan".
+MASH_HEALTH_SCAN_LATE_SECONDS = env.int("MASH_HEALTH_SCAN_LATE_SECONDS", default=300)
+#: An email waiting this long: /healthz answers 503 naming "outbox".
+MASH_HEALTH_OUTBOX_LATE_SECONDS = env.int("MASH_HEALTH_OUTBOX_LATE_SECONDS", default=900)
+#: Seconds /healthz waits for workers to answer a ping.
+MASH_HEALTH_PING_TIMEOUT = env.float("MASH_HEALTH_PING_TIMEOUT", default=1.0)
+#: A bearer token that lets a monitor read /healthz's details (empty: administrators only).
+MASH_HEALTHZ_TOKEN = env("MASH_HEALTHZ_TOKEN", default="")
+
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
