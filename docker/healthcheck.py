@@ -1,8 +1,10 @@
 """Container health checks for docker-compose.yml: `python docker/healthcheck.py web|beat`.
 
-web:  GET http://localhost:8000/healthz (database and broker) must answer 200. The request
-      carries an allowed Host and X-Forwarded-Proto: https, as the TLS proxy's would, so that
-      ALLOWED_HOSTS and SECURE_SSL_REDIRECT answer it instead of refusing or redirecting it.
+web:  GET http://localhost:8000/healthz must answer 200; any other status (503 names the
+      failing check) is unhealthy, and the reason shown by `docker inspect` carries the start
+      of the body. The request carries an allowed Host and X-Forwarded-Proto: https, as the
+      proxies' would, so that ALLOWED_HOSTS and SECURE_SSL_REDIRECT answer it instead of
+      refusing or redirecting it. It asks this replica directly, never through `proxy`.
 beat: the database and the broker that beat schedules from and into must both answer.
 
 Exit 0 when healthy, 1 with a one-line reason otherwise. Standard library plus what the image
