@@ -17,7 +17,7 @@ from agencies.selectors import agencies_visible_to
 from ..codes import Channel, Concern, Consent, Ethnicity, Gender, Source
 from ..models.contacts import NARRATIVE_MAX_LENGTH
 from ..services import ContactInput, PersonInput
-from ..services.intake import contact_validate
+from ..services.intake import contact_validate, intake_digest
 
 BATCH_MAX_ITEMS = 500
 SUBJECTS_MAX = 50
@@ -211,6 +211,35 @@ class ContactBatchSerializer(serializers.Serializer):
             "max_length": "Send at most {max_length} items in one batch.",
         },
     )
+
+    def validate(self, attrs: dict) -> dict:
+        """One reference, one item: the same (source, external_reference) twice with different
+        content is refused naming the later item's `external_reference` (the same item twice is
+        one contact, like a replay). The first item then carries every reference of the batch,
+        so intake locks them all in one order before storing any (two batches with the same
+        references in different orders wait for each other instead of deadlocking)."""
+        items: list[ContactInput] = attrs["items"]
+        first_seen: dict[tuple[str, str], tuple[int, str]] = {}
+        problems: list[dict] = [{} for _ in items]
+        for index, data in enumerate(items):
+            reference = data.external_reference.strip()
+            if not reference:
+                continue
+            key = (data.source, reference)
+            digest = intake_digest(data)
+            earlier = first_seen.setdefault(key, (index, digest))
+            if earlier[1] != digest:
+                problems[index] = {
+                    "external_reference": [
+                        f"items[{earlier[0]}] has this reference with different content: give "
+                        "each item its own reference (the same item twice is stored once)."
+                    ]
+                }
+        if any(problems):
+            raise serializers.ValidationError({"items": problems})
+        if items:
+            items[0].batch_references = tuple(sorted(first_seen))
+        return attrs
 
 
 class BatchResultSerializer(serializers.Serializer):

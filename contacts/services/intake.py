@@ -1,13 +1,21 @@
 """Contacts arriving: by MARF, phone, email, police notification or an agency system's API."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agencies.roles import AGENCY_ROLES
 from mash.audit.events import record_event
+from mash.errors import ConflictError
+from mash.idempotency.locks import (
+    content_digest,
+    fingerprint_matches,
+    fingerprint_store,
+    lock_names,
+)
 
 from ..codes import Channel, Concern, Consent, Source
 from ..models import Contact, ContactSubject, Marf
@@ -37,6 +45,10 @@ class ContactInput:
     referrer_phone: str = ""
     referrer_email: str = ""
     external_reference: str = ""
+    #: Set on the first item of a batch: every (source, external_reference) of the batch, so
+    #: that intake locks them all, in one order, before it stores anything (no deadlock between
+    #: two batches holding the same references in different orders).
+    batch_references: tuple[tuple[str, str], ...] = ()
 
 
 def contact_validate(data: ContactInput) -> None:
@@ -140,22 +152,75 @@ def contact_create(
     return contact
 
 
+#: The advisory-lock namespace of (source, external_reference) pairs.
+INTAKE_LOCKS = "contacts.intake"
+
+
+def _lock_name(source: str, reference: str) -> str:
+    return f"{source}\x00{reference}"
+
+
+def intake_digest(data: ContactInput) -> str:
+    """The content of an incoming item, as a digest: what a replay of the same item repeats.
+
+    `received_at` is left out: a sender retrying an item may stamp it again, and a contact's
+    time received is corrected on purpose (`contact_change_received_at`), not by resending."""
+    content = asdict(data)
+    for name in ("received_at", "batch_references"):
+        content.pop(name)
+    agency = data.referring_agency
+    content["referring_agency"] = getattr(agency, "pk", agency)
+    content["external_reference"] = data.external_reference.strip()
+    content["concerns"] = sorted(set(map(str, data.concerns)))
+    return content_digest(content)
+
+
+def _fingerprint_scope(source: str) -> str:
+    return f"contact:{source}"
+
+
 def contact_intake(*, data: ContactInput, created_by=None) -> tuple[Contact, bool]:
     """Idempotent intake for agency systems: the same (source, external_reference) twice is one
-    contact. Returns the contact and whether it was created now."""
+    contact. Returns the contact and whether it was created now.
+
+    The reference is locked first (with the rest of the batch's, in one order, when `data` opens a
+    batch), so a parallel replay waits and then finds the contact. A replay whose content differs
+    from what was first sent is a ConflictError naming the reference (409), not a silent drop;
+    an agency system replaying another sender's reference is left to the caller to refuse."""
     reference = data.external_reference.strip()
-    if reference:
-        existing = Contact.objects.filter(source=data.source, external_reference=reference).first()
-        if existing is not None:
-            return existing, False
-    try:
-        with transaction.atomic():
-            return contact_create(data=data, created_by=created_by), True
-    except IntegrityError:
-        # The same item arrived twice at once: the other request created it first.
+    if not reference:
+        return contact_create(data=data, created_by=created_by), True
+    names = [_lock_name(source, ref) for source, ref in data.batch_references]
+    names.append(_lock_name(data.source, reference))
+    digest = intake_digest(data)
+    scope = _fingerprint_scope(data.source)
+    with transaction.atomic():
+        lock_names(INTAKE_LOCKS, names)
         existing = Contact.objects.filter(source=data.source, external_reference=reference).first()
         if existing is None:
-            raise
+            try:
+                with transaction.atomic():
+                    contact = contact_create(data=data, created_by=created_by)
+                    fingerprint_store(scope=scope, reference=reference, digest=digest)
+                    return contact, True
+            except IntegrityError:
+                # Stored by a path that does not take the lock (e.g. a hub form): the same item.
+                existing = Contact.objects.filter(
+                    source=data.source, external_reference=reference
+                ).first()
+                if existing is None:
+                    raise
+        agency_caller = getattr(created_by, "role", None) in AGENCY_ROLES
+        if agency_caller and existing.referring_agency_id != getattr(
+            data.referring_agency, "pk", None
+        ):
+            return existing, False  # another sender's reference: the API refuses it (400)
+        if fingerprint_matches(scope=scope, reference=reference, digest=digest) is False:
+            raise ConflictError(
+                f"External reference {reference} (source {data.source}) was already sent with "
+                f"different content, as {existing.reference}. Send a new item with its own "
+                "reference, or ask the hub to correct the contact."
+            )
         return existing, False
 
 

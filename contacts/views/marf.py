@@ -9,9 +9,11 @@ import re
 from datetime import date
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.roles import Role
 from mash.audit.events import record_access
+from mash.idempotency.submissions import (
+    FIELD_NAME,
+    USED_MESSAGE,
+    SubmissionTokenError,
+    submission_once,
+)
 
 from .. import services
 from ..codes import OUTCOME_FOR_REFERRER, Channel, Gender
@@ -333,11 +341,44 @@ def marf_check(request: HttpRequest) -> HttpResponse:
     """Check your answers; POST sends the referral, creating the contact and its MARF."""
     _require_referrer(request)
     draft = _draft(request)
+    if request.method == "POST" and FIELD_NAME in request.POST:
+        # Sent already (a double click, Back and send again, or posts at once): the token, not
+        # the draft (gone with the first send), says where it went.
+        return _send_once(request, draft)
     missing = first_incomplete(draft)
     if missing is not None:
         return redirect(_step_url(missing) if draft else reverse("contacts:marf_start"))
     if request.method == "GET":
         return _render_check(request, draft)
+    return _send(request, draft)
+
+
+def _send_once(request: HttpRequest, draft: dict) -> HttpResponse:
+    """Send the referral once per check-your-answers page: the first post makes the contact,
+    every other post of the same page (at once or later) goes to its confirmation."""
+    try:
+        with submission_once(request, "marf") as submission:
+            if submission.already_done:
+                request.session.pop(DRAFT_KEY, None)  # a parallel post read it before the send
+                messages.success(request, USED_MESSAGE)
+                return redirect(submission.done_url)
+            missing = first_incomplete(draft)
+            if missing is not None:
+                transaction.set_rollback(True)  # nothing sent: the token stays unused
+                return redirect(_step_url(missing) if draft else reverse("contacts:marf_start"))
+            response = _send(request, draft)
+            if response.status_code == 302:
+                submission.produced(response["Location"])
+            else:
+                transaction.set_rollback(True)  # refused: corrected answers can be sent
+            return response
+    except SubmissionTokenError as error:
+        if first_incomplete(draft) is not None:
+            return redirect(reverse("contacts:marf_start"))
+        return _render_check(request, draft, errors=[error.message], status=400)
+
+
+def _send(request: HttpRequest, draft: dict) -> HttpResponse:
     try:
         contact = services.contact_create(
             data=_contact_input(request, draft),

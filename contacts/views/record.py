@@ -3,8 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from mash.idempotency.submissions import USED_MESSAGE, SubmissionTokenError, submission_once
 
 from .. import services
 from ..forms_record import ContactDetailsForm, SubjectFormSet
@@ -53,39 +57,58 @@ def _show_service_errors(form, formset, people, error: ValidationError) -> None:
             apply_errors(form, ValidationError({key: messages_}))
 
 
+def _record(request: HttpRequest, form, formset):
+    """The contact recorded from the posted forms, or None with their errors in place."""
+    form_ok = form.is_valid()
+    people_ok = formset.is_valid()
+    if not (form_ok and people_ok):
+        return None
+    people = _subjects(formset)
+    data = ContactInput(
+        source=form.cleaned_data["source"],
+        channel=form.cleaned_data["channel"],
+        subjects=[person for _index, person in people],
+        consent=form.cleaned_data["consent"],
+        consent_detail=form.cleaned_data["consent_detail"],
+        concerns=form.cleaned_data["concerns"],
+        narrative=form.cleaned_data["narrative"],
+        received_at=form.received_at(),
+        referring_agency=form.cleaned_data["referring_agency"],
+        referrer_name=form.cleaned_data["referrer_name"],
+        referrer_role=form.cleaned_data["referrer_role"],
+        referrer_organisation=form.cleaned_data["referrer_organisation"],
+        referrer_phone=form.cleaned_data["referrer_phone"],
+        referrer_email=form.cleaned_data["referrer_email"],
+    )
+    try:
+        return services.contact_create(data=data, created_by=request.user)
+    except ValidationError as error:
+        _show_service_errors(form, formset, people, error)
+        return None
+
+
 @login_required
 def record_contact(request: HttpRequest) -> HttpResponse:
+    """Record a contact; the form's one-time token makes a double click one contact."""
     require_hub(request)
     form = ContactDetailsForm(request.POST or None)
     formset = SubjectFormSet(request.POST or None, prefix="subject")
     if request.method == "POST":
-        form_ok = form.is_valid()
-        people_ok = formset.is_valid()
-        if form_ok and people_ok:
-            people = _subjects(formset)
-            data = ContactInput(
-                source=form.cleaned_data["source"],
-                channel=form.cleaned_data["channel"],
-                subjects=[person for _index, person in people],
-                consent=form.cleaned_data["consent"],
-                consent_detail=form.cleaned_data["consent_detail"],
-                concerns=form.cleaned_data["concerns"],
-                narrative=form.cleaned_data["narrative"],
-                received_at=form.received_at(),
-                referring_agency=form.cleaned_data["referring_agency"],
-                referrer_name=form.cleaned_data["referrer_name"],
-                referrer_role=form.cleaned_data["referrer_role"],
-                referrer_organisation=form.cleaned_data["referrer_organisation"],
-                referrer_phone=form.cleaned_data["referrer_phone"],
-                referrer_email=form.cleaned_data["referrer_email"],
-            )
-            try:
-                contact = services.contact_create(data=data, created_by=request.user)
-            except ValidationError as error:
-                _show_service_errors(form, formset, people, error)
-            else:
-                messages.success(request, f"{contact.reference} was recorded.")
-                return redirect("contacts:contact_detail", pk=contact.pk)
+        try:
+            with submission_once(request, "record_contact") as submission:
+                if submission.already_done:
+                    messages.success(request, USED_MESSAGE)
+                    return redirect(submission.done_url)
+                contact = _record(request, form, formset)
+                if contact is None:
+                    transaction.set_rollback(True)  # nothing recorded: the token stays unused
+                else:
+                    messages.success(request, f"{contact.reference} was recorded.")
+                    url = reverse("contacts:contact_detail", kwargs={"pk": contact.pk})
+                    submission.produced(url)
+                    return redirect(url)
+        except SubmissionTokenError as error:
+            form.add_error(None, error.message)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "contacts/record_contact.html", {"form": form, "formset": formset}, status=status

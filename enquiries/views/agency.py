@@ -11,6 +11,7 @@ enquiry's other requests, or any other agency's return.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +21,11 @@ from contacts.selectors import people_visible_to
 from contacts.views.common import apply_errors, require_roles
 from mash.audit.events import record_access
 from mash.errors import ConflictError
+from mash.idempotency.submissions import USED_MESSAGE, SubmissionTokenError, submission_once
 from mash.pagination import keyset_page
 
 from ..forms_agency import AssignForm, ReturnForm, agency_staff
-from ..models import InformationRequest, RequestState
+from ..models import InformationRequest, InformationReturn, RequestState
 from ..selectors import (
     agency_queue,
     agency_timeliness,
@@ -150,39 +152,64 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def submit_return(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send the agency's return; on a request already returned, an addendum."""
+    """Send the agency's return; on a request already returned, an addendum. The form's one-time
+    token makes a double click or two posts at once one return (not a return and an addendum)."""
     info_request = _get_request(request, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = ReturnForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = return_submit(
-                request=info_request,
-                data=ReturnInput(
-                    information_held=data["information_held"],
-                    systems_checked=data["systems_checked"],
-                    summary=data["summary"],
-                    risk_indicators=data["risk_indicators"],
-                    handling=data["handling"],
-                ),
-                submitted_by=request.user,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        except ConflictError as error:
-            info_request = _get_request(request, pk)
-            return _render_request(
-                request, info_request, status=409, form=form, conflict=str(error)
-            )
-        except PermissionError as refused:
-            raise Http404 from refused
-        else:
-            kind = "addendum to" if saved.is_addendum else "return for"
-            messages.success(request, f"Your {kind} {info_request.reference} was sent to the hub.")
-            return redirect("enquiries_agency:request_detail", pk=pk)
-    return _render_request(request, info_request, status=400, form=form)
+    status, conflict = 400, None
+    try:
+        with submission_once(request, "return") as submission:
+            if submission.already_done:
+                messages.success(request, USED_MESSAGE)
+                return redirect(submission.done_url)
+            saved = _return_submit(request, info_request, form) if form.is_valid() else None
+            if isinstance(saved, InformationReturn):
+                kind = "addendum to" if saved.is_addendum else "return for"
+                messages.success(
+                    request, f"Your {kind} {info_request.reference} was sent to the hub."
+                )
+                url = reverse("enquiries_agency:request_detail", kwargs={"pk": pk})
+                submission.produced(url)
+                return redirect(url)
+            # Nothing sent: the token stays unused, so the corrected form can be sent with it.
+            transaction.set_rollback(True)
+            if isinstance(saved, ConflictError):
+                status, conflict = 409, str(saved)
+    except SubmissionTokenError as error:
+        form.is_valid()
+        form.add_error(None, error.message)
+    if status == 409:
+        info_request = _get_request(request, pk)
+    # Shown after the transaction: the page's audited read is kept whatever happened.
+    return _render_request(request, info_request, status=status, form=form, conflict=conflict)
+
+
+def _return_submit(
+    request: HttpRequest, info_request: InformationRequest, form: ReturnForm
+) -> InformationReturn | ConflictError | None:
+    """The saved return; or the conflict, or None with the service's errors on the form."""
+    data = form.cleaned_data
+    try:
+        return return_submit(
+            request=info_request,
+            data=ReturnInput(
+                information_held=data["information_held"],
+                systems_checked=data["systems_checked"],
+                summary=data["summary"],
+                risk_indicators=data["risk_indicators"],
+                handling=data["handling"],
+            ),
+            submitted_by=request.user,
+        )
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+    except ConflictError as error:
+        return error
+    except PermissionError as refused:
+        raise Http404 from refused
 
 
 @login_required

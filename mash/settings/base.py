@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     # ours
     "mash.audit",
     "mash.deadlines",
+    "mash.idempotency",
     "mash.outbox",
     "agencies",
     "contacts",
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mash.audit.middleware.AuditContextMiddleware",
+    # Idempotency-Key on API POSTs: after authentication and the audit context (see ADR 4).
+    "mash.idempotency.api.IdempotencyKeyMiddleware",
     # Axes must be last: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -7,12 +7,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mash.errors import ConflictError
 from mash.forms import apply_errors
+from mash.idempotency.submissions import USED_MESSAGE, SubmissionTokenError, submission_once
 
 from ... import services
 from ...forms import (
@@ -54,24 +57,51 @@ def _step(
 @login_required
 @require_POST
 def request_information(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask an agency for what it holds: the agency's group is granted the request."""
+    """Ask an agency for what it holds: the agency's group is granted the request. The form's
+    one-time token makes a double click one request; the second post lands on the enquiry."""
     enquiry = get_enquiry(request, pk)
-
-    def action(enquiry: Enquiry, data: dict) -> str:
-        made = services.request_create(
-            enquiry=enquiry,
-            agency=data["agency"],
-            question=data["question"],
-            people=list(data["people"]),
-            requested_by=request.user,
-        )
-        return (
-            f"{made.reference} was sent to {made.agency.name}. "
-            f"Their return is due {when(made.due_at)}."
-        )
-
     form = RequestInformationForm(request.POST, links=people_to_check(enquiry), available=[])
-    return _step(request, enquiry, form, action)
+    status, problem = 400, ""
+    try:
+        with submission_once(request, "information_request") as submission:
+            if submission.already_done:
+                messages.success(request, USED_MESSAGE)
+                return redirect(submission.done_url)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    made = services.request_create(
+                        enquiry=enquiry,
+                        agency=data["agency"],
+                        question=data["question"],
+                        people=list(data["people"]),
+                        requested_by=request.user,
+                    )
+                except ValidationError as error:
+                    apply_errors(form, error)
+                except ConflictError as error:
+                    status, problem = 409, str(error)
+                except PermissionError as error:
+                    status, problem = 403, str(error)
+                else:
+                    messages.success(
+                        request,
+                        f"{made.reference} was sent to {made.agency.name}. "
+                        f"Their return is due {when(made.due_at)}.",
+                    )
+                    url = reverse("enquiries_hub:detail", kwargs={"pk": pk})
+                    submission.produced(url)
+                    return redirect(url)
+            transaction.set_rollback(True)  # nothing made: the token stays unused
+    except SubmissionTokenError as error:
+        form.is_valid()
+        form.add_error(None, error.message)
+    # The enquiry page (an audited read) is shown after the transaction, whatever happened.
+    if status == 409:
+        return render_enquiry(request, get_enquiry(request, pk), status=409, problem=problem)
+    if status == 403:
+        return render_enquiry(request, enquiry, status=403, problem=problem)
+    return render_enquiry(request, enquiry, status=400, bound=form)
 
 
 @login_required
