@@ -182,6 +182,9 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+#: Stored files (uploads); backed up and restored with the database (make backup / restore).
+MEDIA_ROOT = Path(env.str("MASH_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
