@@ -1,7 +1,7 @@
 """Nothing lost when a worker dies while sending (issue 10): a real worker, SIGKILLed again and
 again while it hands 500 emails to a real SMTP server, and a fresh one started each time. Every
 email arrives; the only repeats are the ones in flight at a kill, and each carries its own
-Message-ID, so the copy is recognisable as the same message (docs/adr/0004-outbox.md)."""
+Message-ID, so the copy is recognisable as the same message (docs/adr/0006-outbox-and-faults.md)."""
 
 import pytest
 
