@@ -2,7 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 
+from mash import limits
 from mash.forms import GovukFormMixin
+from mash.limits import text_field
 
 from .models import Agency, User
 from .roles import Role
@@ -44,11 +46,11 @@ class AgencyForm(GovukFormMixin, forms.ModelForm):
 
 
 class UserCreateForm(GovukFormMixin, forms.Form):
-    username = forms.CharField(max_length=150)
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
-    email = forms.EmailField(label="Email address")
-    job_title = forms.CharField(max_length=150, required=False)
+    username = text_field(limits.USERNAME, label="Username")
+    first_name = text_field(limits.USER_NAME, label="First name")
+    last_name = text_field(limits.USER_NAME, label="Last name")
+    email = text_field(limits.EMAIL, field_class=forms.EmailField, label="Email address")
+    job_title = text_field(limits.JOB_TITLE, label="Job title", required=False)
     agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True))
     role = forms.ChoiceField(choices=[("", "Choose a role")] + Role.choices)
     password = forms.CharField(
@@ -76,7 +78,8 @@ class UserEditForm(GovukFormMixin, forms.ModelForm):
 
 
 class DeactivateForm(GovukFormMixin, forms.Form):
-    reason = forms.CharField(
+    reason = text_field(
+        limits.AUDIT_REASON,
         label="Why is this account being deactivated?",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why this account is being deactivated"},

@@ -2,7 +2,9 @@ from django import forms
 
 from agencies.models import User
 from agencies.roles import HUB_ROLES
+from mash import limits
 from mash.forms import GovukFormMixin
+from mash.limits import text_field
 
 from .codes import Outcome, Rag
 
@@ -19,12 +21,14 @@ class RecommendationForm(GovukFormMixin, forms.Form):
     rag = forms.ChoiceField(
         label="Initial RAG rating (for a MASH enquiry)", choices=RAG_CHOICES, required=False
     )
-    rationale = forms.CharField(
+    rationale = text_field(
+        limits.RATIONALE,
         label="Rationale",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Give the rationale for your recommendation"},
     )
-    threshold_rationale = forms.CharField(
+    threshold_rationale = text_field(
+        limits.RATIONALE,
         label="Threshold rationale (needed for a referral)",
         help_text="The hub presumes early help: say why the threshold for social care is met.",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -43,7 +47,8 @@ class DecisionForm(GovukFormMixin, forms.Form):
     rag = forms.ChoiceField(
         label="Initial RAG rating (for a MASH enquiry)", choices=RAG_CHOICES, required=False
     )
-    reason = forms.CharField(
+    reason = text_field(
+        limits.RATIONALE,
         label="Reason (needed when you choose differently from the recommendation)",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -57,7 +62,7 @@ class ReassignForm(GovukFormMixin, forms.Form):
         queryset=User.objects.filter(role__in=HUB_ROLES, is_active=True),
         error_messages={"required": "Choose who should triage this contact"},
     )
-    reason = forms.CharField(label="Reason", required=False, max_length=500)
+    reason = text_field(limits.AUDIT_REASON, label="Reason", required=False)
 
 
 class MergeForm(GovukFormMixin, forms.Form):
@@ -66,7 +71,8 @@ class MergeForm(GovukFormMixin, forms.Form):
         help_text="Its record is kept, marked as merged into this one.",
         error_messages={"required": "Give the record number of the duplicate"},
     )
-    reason = forms.CharField(
+    reason = text_field(
+        limits.AUDIT_REASON,
         label="Why are these the same person?",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why these records are the same person"},

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 
+from mash import limits
 from mash.forms import GovukFormMixin
+from mash.limits import too_long_message
 
 from .codes import Consent
 from .marf import ABOUT_YOU, CONCERN, CONSENT, HOUSEHOLD, PEOPLE, SECTIONS, Question, Section
@@ -108,6 +110,13 @@ class GovukDateField(forms.Field):
             raise ValidationError(f"{name} must be a real date") from error
 
 
+def question_max_length(question: Question) -> int | None:
+    """How many characters an answer may have: the declared limit of the field it fills
+    (mash.limits, by the question's name), else the question's own."""
+    limit = limits.by_name(question.name)
+    return limit.input_length if limit else question.max_length
+
+
 def build_field(question: Question) -> forms.Field:
     """The form field that asks `question`."""
     optional = not question.required and question.say_optional
@@ -119,9 +128,9 @@ def build_field(question: Question) -> forms.Field:
         "validators": _VALIDATORS.get(question.name, []),
     }
     messages = {"required": question.error} if question.error else {}
-    if question.max_length:
-        limit = f"{question.max_length:,}"
-        messages["max_length"] = f"{question.label} must be {limit} characters or fewer"
+    max_length = question_max_length(question)
+    if max_length:
+        messages["max_length"] = too_long_message(question.label, max_length)
     common["error_messages"] = messages
     attrs: dict[str, str] = {}
     if question.kind in ("text", "tel") and question.max_length and question.max_length <= 40:
@@ -147,7 +156,7 @@ def build_field(question: Question) -> forms.Field:
     if question.kind == "email":
         messages["invalid"] = "Enter an email address in the correct format, like name@example.com"
         return forms.EmailField(
-            max_length=question.max_length or 254, widget=forms.EmailInput(attrs=attrs), **common
+            max_length=max_length, widget=forms.EmailInput(attrs=attrs), **common
         )
     if question.kind == "textarea":
         attrs["rows"] = "5"
@@ -156,7 +165,7 @@ def build_field(question: Question) -> forms.Field:
         widget = forms.TextInput(attrs={**attrs, "type": "tel"})
     else:
         widget = forms.TextInput(attrs=attrs)
-    return forms.CharField(max_length=question.max_length, widget=widget, **common)
+    return forms.CharField(max_length=max_length, widget=widget, **common)
 
 
 class MarfSectionForm(GovukFormMixin, forms.Form):

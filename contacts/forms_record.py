@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from agencies.models import Agency
+from mash import limits
 from mash.forms import GovukFormMixin
+from mash.limits import text_field
 
 from .codes import Channel, Concern, Consent, Gender, Source
 
@@ -42,19 +44,24 @@ class ContactDetailsForm(GovukFormMixin, forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}),
         required=False,
     )
-    referrer_name = forms.CharField(label="Referrer's name", max_length=200, required=False)
-    referrer_role = forms.CharField(label="Referrer's role", max_length=200, required=False)
-    referrer_organisation = forms.CharField(label="Organisation", max_length=200, required=False)
-    referrer_phone = forms.CharField(label="Phone", max_length=40, required=False)
-    referrer_email = forms.EmailField(label="Email", required=False)
+    referrer_name = text_field(limits.REFERRER_NAME, label="Referrer's name", required=False)
+    referrer_role = text_field(limits.REFERRER_ROLE, label="Referrer's role", required=False)
+    referrer_organisation = text_field(limits.ORGANISATION, label="Organisation", required=False)
+    referrer_phone = text_field(limits.PHONE, label="Phone", required=False)
+    referrer_email = text_field(
+        limits.EMAIL, label="Email", field_class=forms.EmailField, required=False
+    )
     concerns = forms.MultipleChoiceField(
         label="Concerns", choices=Concern.choices, widget=forms.CheckboxSelectMultiple
     )
-    narrative = forms.CharField(
-        label="What the referrer told us", widget=forms.Textarea(attrs={"rows": 8})
+    narrative = text_field(
+        limits.NARRATIVE,
+        label="What the referrer told us",
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
     consent = forms.ChoiceField(label="Consent", choices=Consent.choices, widget=forms.RadioSelect)
-    consent_detail = forms.CharField(
+    consent_detail = text_field(
+        limits.CONSENT_DETAIL,
         label="Lawful basis or reason",
         help_text="Needed when consent was not given or not sought.",
         required=False,
@@ -70,8 +77,8 @@ class ContactDetailsForm(GovukFormMixin, forms.Form):
 
 
 class SubjectForm(GovukFormMixin, forms.Form):
-    given_name = forms.CharField(label="Given name", max_length=100)
-    family_name = forms.CharField(label="Family name", max_length=100)
+    given_name = text_field(limits.PERSON_NAME, label="Given name")
+    family_name = text_field(limits.PERSON_NAME, label="Family name")
     date_of_birth = forms.DateField(
         label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -81,10 +88,10 @@ class SubjectForm(GovukFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     gender = forms.ChoiceField(label="Gender", choices=Gender.choices, required=False)
-    nhs_number = forms.CharField(label="NHS number", max_length=12, required=False)
-    upn = forms.CharField(label="Unique pupil number", max_length=13, required=False)
-    address = forms.CharField(label="Address", required=False, max_length=500)
-    postcode = forms.CharField(label="Postcode", max_length=8, required=False)
+    nhs_number = text_field(limits.NHS_NUMBER, label="NHS number", required=False)
+    upn = text_field(limits.UPN, label="Unique pupil number", required=False)
+    address = text_field(limits.ADDRESS, label="Address", required=False)
+    postcode = text_field(limits.POSTCODE, label="Postcode", required=False)
 
 
 SubjectFormSet = forms.formset_factory(

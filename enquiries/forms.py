@@ -13,7 +13,9 @@ from django.db.models import QuerySet
 from agencies.models import Agency
 from contacts.codes import Rag
 from contacts.models import Person
+from mash import limits
 from mash.forms import GovukFormMixin
+from mash.limits import text_field
 
 from .models import EnquiryPerson
 from .models.enquiries import ENQUIRY_OUTCOMES
@@ -57,11 +59,11 @@ class RequestInformationForm(HubForm):
             "invalid_choice": "Choose an agency from the list",
         },
     )
-    question = forms.CharField(
+    question = text_field(
+        limits.QUESTION,
         label="What do you want to know?",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        max_length=5000,
     )
     people = forms.ModelMultipleChoiceField(
         label="People the agency should check",
@@ -95,11 +97,11 @@ class RequestInformationForm(HubForm):
 class WithdrawRequestForm(HubForm):
     """Withdraw an open request: the agency loses sight of it at once."""
 
-    reason = forms.CharField(
+    reason = text_field(
+        limits.WITHDRAWN_REASON,
         label="Why are you withdrawing this request?",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=2000,
     )
 
     def __init__(self, *args, request_pk: int, **kwargs) -> None:
@@ -118,11 +120,11 @@ class RagChangeForm(HubForm):
         required=False,
         error_messages={"invalid_choice": "Choose Red, Amber or Green."},
     )
-    reason = forms.CharField(
+    reason = text_field(
+        limits.RATIONALE,
         label="Why are you changing the RAG rating?",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        max_length=5000,
     )
     version = _version_field()
 
@@ -167,11 +169,11 @@ class EnquiryRecommendationForm(_OutcomeForm):
 
     outcome_label = "Recommended outcome"
     id_prefix = "recommend"
-    rationale = forms.CharField(
+    rationale = text_field(
+        limits.RATIONALE,
         label="Rationale",
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
-        max_length=20000,
     )
     field_order = ["outcome", "final_rag", "rationale", "version"]
 
@@ -180,10 +182,10 @@ class EnquiryDecisionForm(_OutcomeForm):
     """The manager approves the recommendation or chooses otherwise (with a reason)."""
 
     id_prefix = "decide"
-    reason = forms.CharField(
+    reason = text_field(
+        limits.RATIONALE,
         label="Reason (needed when you decide differently from the recommendation)",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        max_length=20000,
     )
     field_order = ["outcome", "final_rag", "reason", "version"]

@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 
 from agencies.models import User
 from agencies.roles import AGENCY_ROLES
+from mash import limits
 from mash.forms import GovukFormMixin
+from mash.limits import text_field
 
 from .models import HandlingMarking
 
@@ -39,26 +41,26 @@ class ReturnForm(GovukFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Say whether your agency holds information."},
     )
-    summary = forms.CharField(
+    summary = text_field(
+        limits.RETURN_SUMMARY,
         label="Summary of relevant information",
         help_text="What your agency holds that answers the question. Needed if you hold any.",
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
-        max_length=20000,
     )
-    risk_indicators = forms.CharField(
+    risk_indicators = text_field(
+        limits.RISK_INDICATORS,
         label="Risk indicators",
         help_text="For example violence, weapons, missing episodes, substance misuse.",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        max_length=5000,
     )
-    systems_checked = forms.CharField(
+    systems_checked = text_field(
+        limits.SYSTEMS_CHECKED,
         label="Systems checked",
         help_text="Every system you searched, including those where you found nothing.",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=2000,
     )
     handling = forms.ChoiceField(
         label="Handling marking",

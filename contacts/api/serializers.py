@@ -4,9 +4,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mash import limits
+
 from ..codes import Channel, Concern, Outcome, Rag, Source
 from ..models import Contact, Person
-from ..models.contacts import NARRATIVE_MAX_LENGTH
 
 # --- Errors (for the schema) ---------------------------------------------------------------
 
@@ -60,7 +61,7 @@ class PersonSearchQuerySerializer(serializers.Serializer):
     """The one search box."""
 
     q = serializers.CharField(
-        max_length=200,
+        max_length=limits.SEARCH_QUERY.input_length,
         help_text="Names (aliases and near spellings), a date of birth, an NHS number or a "
         "postcode, in any order.",
     )
@@ -107,8 +108,8 @@ class RecommendationReadSerializer(serializers.Serializer):
     """The social worker's recommendation on a contact."""
 
     outcome = serializers.ChoiceField(choices=Outcome.choices, source="recommended_outcome")
-    rationale = serializers.CharField(source="recommendation_rationale")
-    threshold_rationale = serializers.CharField()
+    rationale = serializers.CharField(source="recommendation_rationale", read_only=True)
+    threshold_rationale = serializers.CharField(read_only=True)
     rag = serializers.ChoiceField(choices=Rag.choices, source="recommended_rag", allow_blank=True)
     made_at = serializers.DateTimeField(source="recommended_at")
     made_by = serializers.SerializerMethodField()
@@ -121,7 +122,7 @@ class DecisionReadSerializer(serializers.Serializer):
     """The manager's decision on a contact (`rag` is the enquiry's initial RAG rating)."""
 
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    reason = serializers.CharField(source="outcome_reason")
+    reason = serializers.CharField(source="outcome_reason", read_only=True)
     rag = serializers.ChoiceField(choices=Rag.choices, source="initial_rag", allow_blank=True)
     made_at = serializers.DateTimeField(source="decided_at")
     made_by = serializers.SerializerMethodField()
@@ -239,7 +240,7 @@ class RecommendSerializer(serializers.Serializer):
     """The social worker's recommended outcome."""
 
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    rationale = serializers.CharField(allow_blank=True, max_length=NARRATIVE_MAX_LENGTH)
+    rationale = serializers.CharField(allow_blank=True, max_length=limits.RATIONALE.input_length)
     rag = serializers.ChoiceField(
         choices=Rag.choices,
         allow_blank=True,
@@ -249,7 +250,7 @@ class RecommendSerializer(serializers.Serializer):
     threshold_rationale = serializers.CharField(
         allow_blank=True,
         default="",
-        max_length=NARRATIVE_MAX_LENGTH,
+        max_length=limits.RATIONALE.input_length,
         help_text="Needed for a REFERRAL: the hub presumes early help.",
     )
     version = serializers.IntegerField(
@@ -264,7 +265,7 @@ class DecideSerializer(serializers.Serializer):
     reason = serializers.CharField(
         allow_blank=True,
         default="",
-        max_length=NARRATIVE_MAX_LENGTH,
+        max_length=limits.RATIONALE.input_length,
         help_text="Needed when the outcome or RAG differs from the recommendation.",
     )
     rag = serializers.ChoiceField(

@@ -4,11 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from mash import limits
+from mash.limits import limited_text
 from mash.models import TrackedModel
 
 from ..codes import Channel, Consent, Outcome, Rag, Source
 
-NARRATIVE_MAX_LENGTH = 20_000
+NARRATIVE_MAX_LENGTH = limits.NARRATIVE.max_length  # kept for the services that import it
 
 
 class Contact(TrackedModel):
@@ -19,15 +21,15 @@ class Contact(TrackedModel):
     )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     external_reference = models.CharField(
-        max_length=100,
+        max_length=limits.EXTERNAL_REFERENCE.max_length,
         blank=True,
         help_text="The sending system's own reference: the same item sent twice is one contact.",
     )
-    referrer_name = models.CharField(max_length=200, blank=True)
-    referrer_role = models.CharField(max_length=200, blank=True)
-    referrer_organisation = models.CharField(max_length=200, blank=True)
-    referrer_phone = models.CharField(max_length=40, blank=True)
-    referrer_email = models.EmailField(blank=True)
+    referrer_name = models.CharField(max_length=limits.REFERRER_NAME.max_length, blank=True)
+    referrer_role = models.CharField(max_length=limits.REFERRER_ROLE.max_length, blank=True)
+    referrer_organisation = models.CharField(max_length=limits.ORGANISATION.max_length, blank=True)
+    referrer_phone = models.CharField(max_length=limits.PHONE.max_length, blank=True)
+    referrer_email = models.EmailField(max_length=limits.EMAIL.max_length, blank=True)
     referrer_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -40,10 +42,12 @@ class Contact(TrackedModel):
         "contacts.Person", through="contacts.ContactSubject", related_name="contacts"
     )
     concerns = models.JSONField(default=list, blank=True)
-    narrative = models.TextField(blank=True)
+    narrative = limited_text(limits.NARRATIVE, blank=True)
     consent = models.CharField(max_length=12, choices=Consent.choices)
-    consent_detail = models.TextField(
-        blank=True, help_text="The lawful basis when not given; the reason when not sought."
+    consent_detail = limited_text(
+        limits.CONSENT_DETAIL,
+        blank=True,
+        help_text="The lawful basis when not given; the reason when not sought.",
     )
     # Clocks
     received_at = models.DateTimeField()
@@ -58,8 +62,8 @@ class Contact(TrackedModel):
     )
     # The social worker's recommendation
     recommended_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
-    recommendation_rationale = models.TextField(blank=True)
-    threshold_rationale = models.TextField(blank=True)
+    recommendation_rationale = limited_text(limits.RATIONALE, blank=True)
+    threshold_rationale = limited_text(limits.RATIONALE, blank=True)
     recommended_rag = models.CharField(max_length=5, choices=Rag.choices, blank=True)
     recommended_at = models.DateTimeField(null=True, blank=True)
     recommended_by = models.ForeignKey(
@@ -67,7 +71,7 @@ class Contact(TrackedModel):
     )
     # The manager's decision
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
-    outcome_reason = models.TextField(blank=True)
+    outcome_reason = limited_text(limits.RATIONALE, blank=True)
     initial_rag = models.CharField(max_length=5, choices=Rag.choices, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -161,8 +165,8 @@ class DecisionEntry(models.Model):
     kind = models.CharField(max_length=20, choices=DecisionKind.choices)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     rag = models.CharField(max_length=5, choices=Rag.choices, blank=True)
-    rationale = models.TextField(blank=True)
-    threshold_rationale = models.TextField(blank=True)
+    rationale = limited_text(limits.RATIONALE, blank=True)
+    threshold_rationale = limited_text(limits.RATIONALE, blank=True)
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -4,6 +4,8 @@ import jellyfish
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from mash import limits
+from mash.limits import limited_text
 from mash.models import TrackedModel
 
 from ..codes import Ethnicity, Gender
@@ -21,8 +23,8 @@ def phonetic_keys(*names: str) -> str:
 
 
 class Person(TrackedModel):
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=limits.PERSON_NAME.max_length)
+    family_name = models.CharField(max_length=limits.PERSON_NAME.max_length)
     date_of_birth = models.DateField(null=True, blank=True)
     expected_date_of_delivery = models.DateField(
         null=True, blank=True, help_text="For an unborn child, instead of a date of birth."
@@ -30,13 +32,23 @@ class Person(TrackedModel):
     gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.NOT_RECORDED)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
     nhs_number = models.CharField(
-        "NHS number", max_length=10, blank=True, validators=[validate_nhs_number], db_index=True
+        "NHS number",
+        max_length=limits.NHS_NUMBER.max_length,
+        blank=True,
+        validators=[validate_nhs_number],
+        db_index=True,
     )
     upn = models.CharField(
-        "Unique pupil number", max_length=13, blank=True, validators=[validate_upn], db_index=True
+        "Unique pupil number",
+        max_length=limits.UPN.max_length,
+        blank=True,
+        validators=[validate_upn],
+        db_index=True,
     )
-    address = models.TextField(blank=True)
-    postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
+    address = limited_text(limits.ADDRESS, blank=True)
+    postcode = models.CharField(
+        max_length=limits.POSTCODE.max_length, blank=True, validators=[validate_postcode]
+    )
     # Search support, kept in step by save(): every name and alias, lower-cased, and their
     # phonetic keys.
     search_text = models.TextField(blank=True, editable=False)
@@ -84,8 +96,8 @@ class Person(TrackedModel):
 
 class PersonAlias(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
-    given_name = models.CharField(max_length=100, blank=True)
-    family_name = models.CharField(max_length=100, blank=True)
+    given_name = models.CharField(max_length=limits.PERSON_NAME.max_length, blank=True)
+    family_name = models.CharField(max_length=limits.PERSON_NAME.max_length, blank=True)
 
     class Meta:
         verbose_name_plural = "person aliases"
@@ -95,8 +107,10 @@ class PersonAlias(models.Model):
 
 
 class Household(TrackedModel):
-    address = models.TextField(blank=True)
-    postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode])
+    address = limited_text(limits.ADDRESS, blank=True)
+    postcode = models.CharField(
+        max_length=limits.POSTCODE.max_length, blank=True, validators=[validate_postcode]
+    )
 
     def __str__(self) -> str:
         return f"Household at {self.postcode or 'unknown address'}"
@@ -108,7 +122,7 @@ class HouseholdMember(models.Model):
     related = models.BooleanField(
         default=True, help_text="Related to the family (or, if not, e.g. a lodger or partner)."
     )
-    relationship = models.CharField(max_length=100, blank=True)
+    relationship = models.CharField(max_length=limits.RELATIONSHIP.max_length, blank=True)
 
     class Meta:
         constraints = [

@@ -23,7 +23,7 @@ from agencies.selectors import agencies_visible_to
 from contacts.api.serializers import ErrorSerializer
 from contacts.codes import Rag
 from contacts.models import Person, PersonAlias
-from contacts.models.contacts import NARRATIVE_MAX_LENGTH
+from mash import limits
 
 from ..models import (
     Enquiry,
@@ -38,8 +38,6 @@ from ..models import (
 from ..models.enquiries import ENQUIRY_OUTCOMES
 from ..services import ReturnInput
 from .fields import IdListField, NamedChoiceField
-
-SHORT_TEXT = 2_000
 
 
 def _rag(**kwargs) -> NamedChoiceField:
@@ -110,14 +108,16 @@ class InformationReturnInputSerializer(serializers.Serializer):
     summary = serializers.CharField(
         allow_blank=True,
         default="",
-        max_length=NARRATIVE_MAX_LENGTH,
+        max_length=limits.RETURN_SUMMARY.input_length,
         help_text="The relevant information held; needed when information is held.",
     )
     risk_indicators = serializers.CharField(
-        allow_blank=True, default="", max_length=NARRATIVE_MAX_LENGTH
+        allow_blank=True, default="", max_length=limits.RISK_INDICATORS.input_length
     )
     systems_checked = serializers.CharField(
-        allow_blank=True, max_length=SHORT_TEXT, help_text="The systems you searched."
+        allow_blank=True,
+        max_length=limits.SYSTEMS_CHECKED.input_length,
+        help_text="The systems you searched.",
     )
     handling = NamedChoiceField(
         HandlingMarking.choices,
@@ -268,8 +268,10 @@ class HubInformationRequestConflictSerializer(ErrorSerializer):
 class InformationRequestCreateSerializer(serializers.Serializer):
     """A new request to one agency: the question, and which of the enquiry's people to check."""
 
-    agency = serializers.CharField(max_length=40, help_text="The agency's code, e.g. `police`.")
-    question = serializers.CharField(allow_blank=True, max_length=NARRATIVE_MAX_LENGTH)
+    agency = serializers.CharField(
+        max_length=limits.AGENCY_CODE.input_length, help_text="The agency's code, e.g. `police`."
+    )
+    question = serializers.CharField(allow_blank=True, max_length=limits.QUESTION.input_length)
     people = IdListField(
         max_length=200,
         help_text="Ids of the enquiry's people the agency should check (subjects and household).",
@@ -286,7 +288,9 @@ class InformationRequestCreateSerializer(serializers.Serializer):
 class WithdrawSerializer(serializers.Serializer):
     """Why the request is no longer needed (the agency loses sight of it at once)."""
 
-    reason = serializers.CharField(allow_blank=True, max_length=SHORT_TEXT)
+    reason = serializers.CharField(
+        allow_blank=True, max_length=limits.WITHDRAWN_REASON.input_length
+    )
 
 
 # --- Information requests: the agency's side ---------------------------------------------------
@@ -411,7 +415,7 @@ class EnquiryRecommendationReadSerializer(serializers.Serializer):
 
     outcome = _outcome(source="recommended_outcome")
     final_rag = _rag(source="recommended_rag")
-    rationale = serializers.CharField(source="recommendation_rationale")
+    rationale = serializers.CharField(source="recommendation_rationale", read_only=True)
     made_at = serializers.DateTimeField(source="recommended_at")
     made_by = serializers.SerializerMethodField()
 
@@ -424,7 +428,7 @@ class EnquiryDecisionReadSerializer(serializers.Serializer):
 
     outcome = _outcome()
     final_rag = _rag()
-    reason = serializers.CharField(source="outcome_reason")
+    reason = serializers.CharField(source="outcome_reason", read_only=True)
     made_at = serializers.DateTimeField(source="closed_at")
     made_by = serializers.SerializerMethodField()
 
@@ -529,7 +533,7 @@ class RagChangeSerializer(serializers.Serializer):
     """A new RAG rating and why. The deadlines of the enquiry and its open requests move."""
 
     rag = _rag()
-    reason = serializers.CharField(allow_blank=True, max_length=NARRATIVE_MAX_LENGTH)
+    reason = serializers.CharField(allow_blank=True, max_length=limits.RATIONALE.input_length)
     version = _version()
 
 
@@ -538,7 +542,7 @@ class EnquiryRecommendSerializer(serializers.Serializer):
 
     outcome = _outcome()
     final_rag = _rag()
-    rationale = serializers.CharField(allow_blank=True, max_length=NARRATIVE_MAX_LENGTH)
+    rationale = serializers.CharField(allow_blank=True, max_length=limits.RATIONALE.input_length)
     version = _version()
 
 
@@ -550,7 +554,7 @@ class EnquiryDecideSerializer(serializers.Serializer):
     reason = serializers.CharField(
         allow_blank=True,
         default="",
-        max_length=NARRATIVE_MAX_LENGTH,
+        max_length=limits.RATIONALE.input_length,
         help_text="Needed when the outcome or final RAG differs from the recommendation.",
     )
     version = _version()

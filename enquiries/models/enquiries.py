@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 
 from contacts.codes import Outcome, Rag
+from mash import limits
+from mash.limits import limited_text
 from mash.models import TrackedModel
 
 ENQUIRY_OUTCOMES = [(value, label) for value, label in Outcome.choices if value != "MASH_ENQUIRY"]
@@ -41,7 +43,7 @@ class Enquiry(TrackedModel):
     # The worker's recommendation
     recommended_outcome = models.CharField(max_length=20, choices=ENQUIRY_OUTCOMES, blank=True)
     recommended_rag = models.CharField(max_length=5, choices=Rag.choices, blank=True)
-    recommendation_rationale = models.TextField(blank=True)
+    recommendation_rationale = limited_text(limits.RATIONALE, blank=True)
     recommended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -49,7 +51,7 @@ class Enquiry(TrackedModel):
     # The manager's decision, which closes the enquiry
     outcome = models.CharField(max_length=20, choices=ENQUIRY_OUTCOMES, blank=True)
     final_rag = models.CharField(max_length=5, choices=Rag.choices, blank=True)
-    outcome_reason = models.TextField(blank=True)
+    outcome_reason = limited_text(limits.RATIONALE, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -92,7 +94,7 @@ class EnquiryPerson(models.Model):
         "contacts.Person", on_delete=models.PROTECT, related_name="enquiry_links"
     )
     is_subject = models.BooleanField(default=True)
-    relationship = models.CharField(max_length=100, blank=True)
+    relationship = models.CharField(max_length=limits.RELATIONSHIP.max_length, blank=True)
 
     class Meta:
         constraints = [
@@ -109,7 +111,7 @@ class RagChange(models.Model):
     enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="rag_changes")
     from_rag = models.CharField(max_length=5, choices=Rag.choices)
     to_rag = models.CharField(max_length=5, choices=Rag.choices)
-    reason = models.TextField()
+    reason = limited_text(limits.RATIONALE)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from mash import limits
+from mash.limits import limited_text
 from mash.models import TrackedModel
 
 
@@ -29,7 +31,7 @@ class InformationRequest(TrackedModel):
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, related_name="information_requests"
     )
-    question = models.TextField()
+    question = limited_text(limits.QUESTION)
     people = models.ManyToManyField(
         "contacts.Person", related_name="information_requests", blank=False
     )
@@ -49,7 +51,7 @@ class InformationRequest(TrackedModel):
     )
     returned_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_reason = limited_text(limits.WITHDRAWN_REASON, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -100,9 +102,9 @@ class InformationReturn(models.Model):
         InformationRequest, on_delete=models.PROTECT, related_name="returns"
     )
     information_held = models.BooleanField()
-    summary = models.TextField(blank=True)
-    risk_indicators = models.TextField(blank=True)
-    systems_checked = models.TextField()
+    summary = limited_text(limits.RETURN_SUMMARY, blank=True)
+    risk_indicators = limited_text(limits.RISK_INDICATORS, blank=True)
+    systems_checked = limited_text(limits.SYSTEMS_CHECKED)
     handling = models.CharField(
         max_length=20, choices=HandlingMarking.choices, default=HandlingMarking.NONE
     )

@@ -5,8 +5,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from contacts.forms_marf import GovukDateField
+from mash import limits
 from mash.clocks import Clock
 from mash.forms import GovukFormMixin
+from mash.limits import text_field
 
 from .timescale_services import timescale_validate
 
@@ -75,12 +77,13 @@ class ClosureDayForm(GovukFormMixin, forms.Form):
         help_text="For example, 27 3 2027. Today or a later day.",
         error_messages={"required": "Enter the date of the closure."},
     )
-    reason = forms.CharField(
+    reason = text_field(
+        limits.CLOSURE_REASON,
         label="Reason",
-        max_length=200,
         help_text="For example, a council closure day or an office move.",
         error_messages={
             "required": "Enter the reason for the closure.",
-            "max_length": "The reason must be 200 characters or fewer.",
+            "max_length": f"The reason must be {limits.CLOSURE_REASON.max_length} characters or "
+            "fewer.",
         },
     )
