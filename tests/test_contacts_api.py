@@ -280,13 +280,16 @@ def test_an_empty_or_malformed_batch_is_refused_naming_items(api_for, hub_worker
     assert set(response.json()["errors"]) == {"items"}
 
 
-def test_the_same_item_twice_in_one_batch_is_one_contact(api_for, hub_worker):
-    response = api_for(hub_worker).post(BATCH, {"items": [item(), item()]}, format="json")
-    assert response.status_code == 201
-    first, second = response.json()["results"]
-    assert first["id"] == second["id"]
-    assert (first["created"], second["created"]) == (True, False)
-    assert Contact.objects.count() == 1
+def test_a_batch_repeating_a_reference_is_refused_naming_each_repeat_and_stores_nothing(
+    api_for, hub_worker
+):
+    items = [item(), item(external_reference="OTHER-1"), item(), item(narrative="Changed")]
+    response = api_for(hub_worker).post(BATCH, {"items": items}, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"items[2].external_reference", "items[3].external_reference"}
+    assert "items[0] has this reference already" in errors["items[2].external_reference"][0]
+    assert Contact.objects.count() == 0
 
 
 def test_a_batch_reusing_another_senders_reference_stores_nothing(

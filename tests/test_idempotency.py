@@ -231,11 +231,13 @@ class TestBatchReferences:
         single = api.post(CONTACTS, changed, format="json")
         assert single.status_code == 409
         assert "PPN-9" in single.json()["detail"]
+        assert "PPN-9" in single.json()["errors"]["external_reference"][0]
         batch = api.post(
             BATCH, {"items": [item(external_reference="PPN-10"), changed]}, format="json"
         )
         assert batch.status_code == 409
         assert "PPN-9" in batch.json()["detail"]
+        assert set(batch.json()["errors"]) == {"items[1].external_reference"}
         assert Contact.objects.count() == 1  # PPN-10 was not kept half-way
         # The same content again is still a replay
         again = api.post(BATCH, {"items": [item(external_reference="PPN-9")]}, format="json")

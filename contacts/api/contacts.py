@@ -189,6 +189,8 @@ class ContactViewSet(
                     contact, created = self._intake(data)
                 except DjangoValidationError as error:
                     raise _item_error(index, error) from error
+                except ConflictError as conflict:
+                    raise conflict.for_prefix(f"items[{index}].") from conflict
                 results.append(
                     {
                         "index": index,

@@ -17,7 +17,7 @@ from agencies.selectors import agencies_visible_to
 from ..codes import Channel, Concern, Consent, Ethnicity, Gender, Source
 from ..models.contacts import NARRATIVE_MAX_LENGTH
 from ..services import ContactInput, PersonInput
-from ..services.intake import contact_validate, intake_digest
+from ..services.intake import contact_validate
 
 BATCH_MAX_ITEMS = 500
 SUBJECTS_MAX = 50
@@ -213,26 +213,25 @@ class ContactBatchSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict) -> dict:
-        """One reference, one item: the same (source, external_reference) twice with different
-        content is refused naming the later item's `external_reference` (the same item twice is
-        one contact, like a replay). The first item then carries every reference of the batch,
-        so intake locks them all in one order before storing any (two batches with the same
-        references in different orders wait for each other instead of deadlocking)."""
+        """One reference, one item: a (source, external_reference) that a batch repeats is
+        refused naming each later item's `external_reference`, whatever its content (a sender
+        that repeats a reference in one batch has a bug worth hearing about). The first item then
+        carries every reference of the batch, so intake locks them all in one order before
+        storing any (two batches with the same references in different orders wait for each
+        other instead of deadlocking)."""
         items: list[ContactInput] = attrs["items"]
-        first_seen: dict[tuple[str, str], tuple[int, str]] = {}
+        first_seen: dict[tuple[str, str], int] = {}
         problems: list[dict] = [{} for _ in items]
         for index, data in enumerate(items):
             reference = data.external_reference.strip()
             if not reference:
                 continue
-            key = (data.source, reference)
-            digest = intake_digest(data)
-            earlier = first_seen.setdefault(key, (index, digest))
-            if earlier[1] != digest:
+            earlier = first_seen.setdefault((data.source, reference), index)
+            if earlier != index:
                 problems[index] = {
                     "external_reference": [
-                        f"items[{earlier[0]}] has this reference with different content: give "
-                        "each item its own reference (the same item twice is stored once)."
+                        f"items[{earlier}] has this reference already: give each item its own "
+                        "reference, and send an item once."
                     ]
                 }
         if any(problems):

@@ -216,11 +216,12 @@ def contact_intake(*, data: ContactInput, created_by=None) -> tuple[Contact, boo
         ):
             return existing, False  # another sender's reference: the API refuses it (400)
         if fingerprint_matches(scope=scope, reference=reference, digest=digest) is False:
-            raise ConflictError(
+            message = (
                 f"External reference {reference} (source {data.source}) was already sent with "
                 f"different content, as {existing.reference}. Send a new item with its own "
                 "reference, or ask the hub to correct the contact."
             )
+            raise ConflictError(message, {"external_reference": [message]})
         return existing, False
 
 

@@ -32,7 +32,7 @@ def _as_field_messages(detail) -> dict[str, list[str]]:
 def exception_handler(exc, context):
     if isinstance(exc, ConflictError):
         # Someone else changed the record first: 409, and the caller reloads and tries again.
-        body = {"detail": exc.message, "errors": {}}
+        body = {"detail": exc.message, "errors": exc.errors}
         return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
