@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agencies.models import AgencyKind
+from mash import limits
 
 from .codes import Concern, Consent, Gender, Source
-from .models.contacts import NARRATIVE_MAX_LENGTH
 
 if TYPE_CHECKING:
     from agencies.models import Agency
@@ -72,21 +72,21 @@ ABOUT_YOU = Section(
         Question(
             "referrer_name",
             "Your full name",
-            max_length=200,
+            max_length=limits.REFERRER_NAME.input_length,
             error="Enter your full name",
             autocomplete="name",
         ),
         Question(
             "referrer_role",
             "Your job title or role",
-            max_length=200,
+            max_length=limits.REFERRER_ROLE.input_length,
             error="Enter your job title or role",
             autocomplete="organization-title",
         ),
         Question(
             "referrer_organisation",
             "Your organisation",
-            max_length=200,
+            max_length=limits.ORGANISATION.input_length,
             error="Enter the name of your organisation",
             autocomplete="organization",
         ),
@@ -94,12 +94,16 @@ ABOUT_YOU = Section(
             "referrer_phone",
             "Phone number",
             kind="tel",
-            max_length=40,
+            max_length=limits.PHONE.input_length,
             hint="Give a phone number or an email address so the hub can call you back.",
             autocomplete="tel",
         ),
         Question(
-            "referrer_email", "Email address", kind="email", max_length=254, autocomplete="email"
+            "referrer_email",
+            "Email address",
+            kind="email",
+            max_length=limits.EMAIL.input_length,
+            autocomplete="email",
         ),
         Question(
             "source",
@@ -124,14 +128,14 @@ PEOPLE = Section(
         Question(
             "given_name",
             "First name",
-            max_length=100,
+            max_length=limits.PERSON_NAME.input_length,
             hint="For an unborn child, you can write Unborn.",
             error="Enter the person's first name",
         ),
         Question(
             "family_name",
             "Last name",
-            max_length=100,
+            max_length=limits.PERSON_NAME.input_length,
             error="Enter the person's last name",
         ),
         Question(
@@ -147,18 +151,18 @@ PEOPLE = Section(
             hint="Only for an unborn child, instead of a date of birth. For example, 14 9 2026.",
         ),
         Question("gender", "Gender", kind="radios", choices=tuple(Gender.choices)),
-        Question("address", "Address", kind="textarea", max_length=500),
-        Question("postcode", "Postcode", max_length=10),
+        Question("address", "Address", kind="textarea", max_length=limits.ADDRESS.input_length),
+        Question("postcode", "Postcode", max_length=limits.POSTCODE.input_length),
         Question(
             "nhs_number",
             "NHS number",
-            max_length=12,
+            max_length=limits.NHS_NUMBER.input_length,
             hint="10 digits, for example 943 476 5919.",
         ),
         Question(
             "upn",
             "Unique pupil number (UPN)",
-            max_length=13,
+            max_length=limits.UPN.input_length,
             hint="13 characters, starting with a letter. Schools know it.",
         ),
     ),
@@ -183,7 +187,7 @@ CONCERN = Section(
             "what_happened",
             "What happened",
             kind="textarea",
-            max_length=10_000,
+            max_length=limits.MARF_WHAT_HAPPENED.input_length,
             hint="What you saw or were told, when and where, and who was there.",
             error="Describe what happened",
         ),
@@ -191,14 +195,14 @@ CONCERN = Section(
             "child_said",
             "What the child or adult said",
             kind="textarea",
-            max_length=5_000,
+            max_length=limits.MARF_CHILD_SAID.input_length,
             hint="In their own words, if you can.",
         ),
         Question(
             "done_so_far",
             "What has been done so far",
             kind="textarea",
-            max_length=4_000,
+            max_length=limits.MARF_DONE_SO_FAR.input_length,
             hint="For example, who you have told, advice given, other services involved.",
         ),
     ),
@@ -215,7 +219,7 @@ HOUSEHOLD = Section(
             "household_members",
             "Who else lives in the household",
             kind="textarea",
-            max_length=4_000,
+            max_length=limits.MARF_HOUSEHOLD_MEMBERS.input_length,
             hint="One person a line: name, relationship (say if not related, for example a "
             "lodger or a partner), and date of birth if you know it.",
         ),
@@ -223,7 +227,7 @@ HOUSEHOLD = Section(
             "other_family",
             "Other family or important adults who live elsewhere",
             kind="textarea",
-            max_length=2_000,
+            max_length=limits.MARF_OTHER_FAMILY.input_length,
             hint="For example, a parent who lives at another address.",
         ),
     ),
@@ -247,7 +251,7 @@ CONSENT = Section(
             "consent_detail",
             "Lawful basis or reason",
             kind="textarea",
-            max_length=2_000,
+            max_length=limits.CONSENT_DETAIL.input_length,
             hint="Needed if consent was not given: the lawful basis for sharing. Needed if it "
             "was not sought: why not (for example, asking would put someone at risk).",
             say_optional=False,
@@ -289,7 +293,7 @@ def compose_narrative(concern: dict) -> str:
         if question.kind == "textarea"
     ]
     text = "\n\n".join(f"{label}:\n{value}" for label, value in parts if value)
-    return text[:NARRATIVE_MAX_LENGTH]
+    return text[: limits.NARRATIVE.max_length]
 
 
 def first_incomplete(answers: dict) -> Section | None:

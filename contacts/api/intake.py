@@ -13,9 +13,9 @@ from rest_framework import serializers
 
 from agencies.roles import AGENCY_ROLES
 from agencies.selectors import agencies_visible_to
+from mash import limits
 
 from ..codes import Channel, Concern, Consent, Ethnicity, Gender, Source
-from ..models.contacts import NARRATIVE_MAX_LENGTH
 from ..services import ContactInput, PersonInput
 from ..services.intake import contact_validate
 
@@ -68,8 +68,12 @@ class AwareDateTimeField(serializers.DateTimeField):
 class AliasSerializer(serializers.Serializer):
     """Another name a person goes by."""
 
-    given_name = serializers.CharField(max_length=100, allow_blank=True, default="")
-    family_name = serializers.CharField(max_length=100, allow_blank=True, default="")
+    given_name = serializers.CharField(
+        max_length=limits.PERSON_NAME.input_length, allow_blank=True, default=""
+    )
+    family_name = serializers.CharField(
+        max_length=limits.PERSON_NAME.input_length, allow_blank=True, default=""
+    )
 
     class Meta:
         list_serializer_class = FlatListSerializer
@@ -79,8 +83,8 @@ class PersonIntakeSerializer(serializers.Serializer):
     """A person a contact is about, as the sending system knows them. Matched to an existing
     record where the NHS number, UPN, or name with date of birth match."""
 
-    given_name = serializers.CharField(max_length=100)
-    family_name = serializers.CharField(max_length=100)
+    given_name = serializers.CharField(max_length=limits.PERSON_NAME.input_length)
+    family_name = serializers.CharField(max_length=limits.PERSON_NAME.input_length)
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     expected_date_of_delivery = serializers.DateField(
         required=False,
@@ -91,13 +95,23 @@ class PersonIntakeSerializer(serializers.Serializer):
     gender = serializers.ChoiceField(choices=Gender.choices, default=Gender.NOT_RECORDED)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, default=Ethnicity.NOBT)
     nhs_number = serializers.CharField(
-        max_length=20, allow_blank=True, default="", help_text="10 digits; spaces allowed."
+        max_length=limits.NHS_NUMBER.input_length,
+        allow_blank=True,
+        default="",
+        help_text="10 digits; spaces allowed.",
     )
     upn = serializers.CharField(
-        max_length=20, allow_blank=True, default="", help_text="Unique pupil number (13)."
+        max_length=limits.UPN.input_length,
+        allow_blank=True,
+        default="",
+        help_text="Unique pupil number (13).",
     )
-    address = serializers.CharField(max_length=500, allow_blank=True, default="")
-    postcode = serializers.CharField(max_length=10, allow_blank=True, default="")
+    address = serializers.CharField(
+        max_length=limits.ADDRESS.input_length, allow_blank=True, default=""
+    )
+    postcode = serializers.CharField(
+        max_length=limits.POSTCODE.input_length, allow_blank=True, default=""
+    )
     aliases = AliasSerializer(many=True, required=False, max_length=ALIASES_MAX)
 
     class Meta:
@@ -120,25 +134,35 @@ class ContactIntakeSerializer(serializers.Serializer):
     )
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
     external_reference = serializers.CharField(
-        max_length=100,
+        max_length=limits.EXTERNAL_REFERENCE.input_length,
         allow_blank=True,
         default="",
         help_text="The sending system's own reference. With `source`, it makes intake "
         "idempotent; without it, every request is a new contact.",
     )
     referring_agency = serializers.SlugField(
-        max_length=40,
+        max_length=limits.AGENCY_CODE.input_length,
         allow_blank=True,
         allow_null=True,
         default="",
         help_text="The partner agency's code. Agency systems may leave it out (their own "
         "agency is used) and may not name another agency.",
     )
-    referrer_name = serializers.CharField(max_length=200, allow_blank=True, default="")
-    referrer_role = serializers.CharField(max_length=200, allow_blank=True, default="")
-    referrer_organisation = serializers.CharField(max_length=200, allow_blank=True, default="")
-    referrer_phone = serializers.CharField(max_length=40, allow_blank=True, default="")
-    referrer_email = serializers.EmailField(max_length=254, allow_blank=True, default="")
+    referrer_name = serializers.CharField(
+        max_length=limits.REFERRER_NAME.input_length, allow_blank=True, default=""
+    )
+    referrer_role = serializers.CharField(
+        max_length=limits.REFERRER_ROLE.input_length, allow_blank=True, default=""
+    )
+    referrer_organisation = serializers.CharField(
+        max_length=limits.ORGANISATION.input_length, allow_blank=True, default=""
+    )
+    referrer_phone = serializers.CharField(
+        max_length=limits.PHONE.input_length, allow_blank=True, default=""
+    )
+    referrer_email = serializers.EmailField(
+        max_length=limits.EMAIL.input_length, allow_blank=True, default=""
+    )
     subjects = PersonIntakeSerializer(
         many=True,
         min_length=1,
@@ -153,12 +177,14 @@ class ContactIntakeSerializer(serializers.Serializer):
         max_length=len(Concern.values),
         help_text=f"One or more of: {', '.join(Concern.values)}.",
     )
-    narrative = serializers.CharField(max_length=NARRATIVE_MAX_LENGTH, allow_blank=True, default="")
+    narrative = serializers.CharField(
+        max_length=limits.NARRATIVE.input_length, allow_blank=True, default=""
+    )
     consent = serializers.ChoiceField(choices=Consent.choices)
     consent_detail = serializers.CharField(
         allow_blank=True,
         default="",
-        max_length=5000,
+        max_length=limits.CONSENT_DETAIL.input_length,
         help_text="The lawful basis when consent was not given; the reason when not sought.",
     )
     received_at = AwareDateTimeField(
