@@ -375,3 +375,19 @@ class TestFormTokens:
 
 def _record_contact_form(token: str) -> dict:
     return form_data(submission_token=token)
+
+
+def test_the_schema_documents_the_idempotency_key_and_its_422_on_every_post(client_for, hub_worker):
+    import yaml
+
+    schema = yaml.safe_load(client_for(hub_worker).get("/api/schema/").content)
+    posts = {
+        path: operations["post"]
+        for path, operations in schema["paths"].items()
+        if "post" in operations
+    }
+    assert "/api/v1/contacts/batch/" in posts
+    for path, operation in posts.items():
+        headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+        assert "Idempotency-Key" in headers, path
+        assert {"400", "422"} <= set(operation["responses"]), path

@@ -5,21 +5,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mash import limits
+from mash.api.serializers import ErrorSerializer  # noqa: F401 - the views import it here
 
 from ..codes import Channel, Concern, Outcome, Rag, Source
 from ..models import Contact, Person
 
 # --- Errors (for the schema) ---------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error body of the API."""
-
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text='Messages by field; nested fields are named like "items[3].subjects[0].upn".',
-    )
 
 
 # --- People ----------------------------------------------------------------------------------

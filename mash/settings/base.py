@@ -226,7 +226,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["mash.api.filters.VisibilityFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "mash.api.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mash.api.schema.MashAutoSchema",
     "EXCEPTION_HANDLER": "mash.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [  # JSON nested too deeply is a 400 (mash.api.parsers)
