@@ -17,6 +17,7 @@ from enquiries import services
 from enquiries.models import Enquiry, InformationRequest, InformationReturn, RequestState
 from enquiries.services import ReturnInput
 from tests.factories import contact_input, person_input
+from tests.forms import submission_token
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +213,8 @@ class TestReturns:
         client = client_for(researcher_a)
         content = client.get(f"/requests/{police_request.pk}/").content.decode()
         assert "Send your return" in content and "Add an addendum" not in content
-        response = client.post(f"/requests/{police_request.pk}/return/", RETURN_FORM)
+        token = submission_token(researcher_a, "return")
+        response = client.post(f"/requests/{police_request.pk}/return/", RETURN_FORM | token)
         assert response.status_code == 302
         police_request.refresh_from_db()
         assert police_request.state == RequestState.RETURNED
@@ -229,6 +231,7 @@ class TestReturns:
         # The queue holds open requests only
         assert police_request.reference not in client.get("/requests/").content.decode()
         addendum = dict(RETURN_FORM, summary="A fourth call-out, last night", handling="none")
+        addendum |= submission_token(researcher_a, "return")
         assert client.post(f"/requests/{police_request.pk}/return/", addendum).status_code == 302
         first, second = police_request.returns.order_by("pk")
         assert first.summary == POLICE_SUMMARY  # unchanged
@@ -238,7 +241,8 @@ class TestReturns:
         self, client_for, researcher_a, police_request
     ):
         response = client_for(researcher_a).post(
-            f"/requests/{police_request.pk}/return/", {"information_held": "yes"}
+            f"/requests/{police_request.pk}/return/",
+            {"information_held": "yes"} | submission_token(researcher_a, "return"),
         )
         assert response.status_code == 400
         content = response.content.decode()
@@ -248,14 +252,16 @@ class TestReturns:
         assert not police_request.returns.exists()
         nothing = client_for(researcher_a).post(
             f"/requests/{police_request.pk}/return/",
-            {"systems_checked": "PNC", "handling": "none"},
+            {"systems_checked": "PNC", "handling": "none"}
+            | submission_token(researcher_a, "return"),
         )
         assert nothing.status_code == 400
         assert 'href="#id_information_held_0">Say whether your agency holds information' in (
             nothing.content.decode()
         )
         bad = client_for(researcher_a).post(
-            f"/requests/{police_request.pk}/return/", dict(RETURN_FORM, handling="<script>")
+            f"/requests/{police_request.pk}/return/",
+            dict(RETURN_FORM, handling="<script>") | submission_token(researcher_a, "return"),
         )
         assert bad.status_code == 400
         assert "Choose a handling marking." in bad.content.decode()
@@ -272,7 +278,8 @@ class TestReturns:
         client = client_for(researcher_a)
         content = client.get(f"/requests/{police_request.pk}/").content.decode()
         assert "Add an addendum" not in content and "closed this enquiry" in content
-        response = client.post(f"/requests/{police_request.pk}/return/", RETURN_FORM)
+        token = submission_token(researcher_a, "return")
+        response = client.post(f"/requests/{police_request.pk}/return/", RETURN_FORM | token)
         assert response.status_code == 409
         assert 'data-testid="conflict"' in response.content.decode()
         assert "closed" in response.content.decode()

@@ -23,6 +23,7 @@ from enquiries.selectors import information_requests_visible_to
 from enquiries.services import ReturnInput
 from mash.audit.models import AuditEvent
 from tests.factories import contact_input, person_input
+from tests.forms import submission_token
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -276,7 +277,8 @@ class TestRequestInformation:
         child = enquiry.person_links.get(is_subject=True).person
         response = client_for(hub_worker).post(
             f"/enquiries/{enquiry.pk}/requests/",
-            {"agency": agency_a.pk, "question": "Any call-outs?", "people": [child.pk]},
+            {"agency": agency_a.pk, "question": "Any call-outs?", "people": [child.pk]}
+            | submission_token(hub_worker, "information_request"),
             follow=True,
         )
         assert response.redirect_chain[-1][0] == f"/enquiries/{enquiry.pk}/"
@@ -296,7 +298,8 @@ class TestRequestInformation:
                 "agency": agency_a.pk,
                 "question": "Again?",
                 "people": [p.pk for p in enquiry.people.all()],
-            },
+            }
+            | submission_token(hub_worker, "information_request"),
         )
         assert response.status_code == 400
         assert "agency" in response.context["error_form"].errors
@@ -308,13 +311,18 @@ class TestRequestInformation:
 
     def test_a_request_needs_a_question_and_people(self, client_for, hub_worker, enquiry, agency_a):
         response = client_for(hub_worker).post(
-            f"/enquiries/{enquiry.pk}/requests/", {"agency": agency_a.pk, "question": " "}
+            f"/enquiries/{enquiry.pk}/requests/",
+            {"agency": agency_a.pk, "question": " "}
+            | submission_token(hub_worker, "information_request"),
         )
         assert response.status_code == 400
         errors = response.context["error_form"].errors
         assert {"question", "people"} <= set(errors)
         assert "Choose at least one person" in response.content.decode()
-        no_agency = client_for(hub_worker).post(f"/enquiries/{enquiry.pk}/requests/", {})
+        no_agency = client_for(hub_worker).post(
+            f"/enquiries/{enquiry.pk}/requests/",
+            submission_token(hub_worker, "information_request"),
+        )
         assert no_agency.status_code == 400
         assert "Choose the agency to ask" in no_agency.content.decode()
         assert not enquiry.requests.exists()
@@ -326,7 +334,8 @@ class TestRequestInformation:
         stranger = other.people.get()
         response = client_for(hub_worker).post(
             f"/enquiries/{enquiry.pk}/requests/",
-            {"agency": agency_a.pk, "question": "?", "people": [stranger.pk]},
+            {"agency": agency_a.pk, "question": "?", "people": [stranger.pk]}
+            | submission_token(hub_worker, "information_request"),
         )
         assert response.status_code == 400
         assert "people" in response.context["error_form"].errors

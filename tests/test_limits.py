@@ -24,6 +24,7 @@ from rest_framework import serializers
 from contacts.marf import CONCERN, SECTIONS
 from contacts.models import Contact, Marf, Person
 from mash import limits
+from tests.forms import submission_token
 
 PACKAGES = ["agencies", "contacts", "enquiries", "reporting", "mash"]
 SKIP_MODULES = ("mash.settings", "mash.wsgi", "mash.asgi")
@@ -302,7 +303,8 @@ def error_summary(response) -> str:
 @pytest.mark.django_db
 def test_the_hub_contact_form_refuses_a_100000_character_consent_detail(client_for, hub_worker):
     response = client_for(hub_worker).post(
-        "/contacts/new/", record_data(consent_detail="x" * 100_000)
+        "/contacts/new/",
+        record_data(consent_detail="x" * 100_000) | submission_token(hub_worker, "record_contact"),
     )
     assert response.status_code == 400
     summary = error_summary(response)
@@ -317,7 +319,8 @@ def test_the_hub_contact_form_refuses_an_over_long_narrative_and_subject_name(
 ):
     response = client_for(hub_worker).post(
         "/contacts/new/",
-        record_data(narrative="x" * 20_001, **{"subject-0-family_name": "W" * 101}),
+        record_data(narrative="x" * 20_001, **{"subject-0-family_name": "W" * 101})
+        | submission_token(hub_worker, "record_contact"),
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -331,7 +334,10 @@ def test_the_form_and_the_api_take_and_refuse_the_same_consent_detail(
     client_for, api_for, hub_worker
 ):
     at_limit = "x" * limits.CONSENT_DETAIL.max_length
-    page = client_for(hub_worker).post("/contacts/new/", record_data(consent_detail=at_limit))
+    token = submission_token(hub_worker, "record_contact")
+    page = client_for(hub_worker).post(
+        "/contacts/new/", record_data(consent_detail=at_limit) | token
+    )
     assert page.status_code == 302
     api = api_for(hub_worker)
     sent = api.post("/api/v1/contacts/", api_item(consent_detail=at_limit), format="json")
@@ -342,7 +348,8 @@ def test_the_form_and_the_api_take_and_refuse_the_same_consent_detail(
     refused = api.post("/api/v1/contacts/", api_item(consent_detail=over), format="json")
     assert refused.status_code == 400
     assert list(refused.json()["errors"]) == ["consent_detail"]
-    page = client_for(hub_worker).post("/contacts/new/", record_data(consent_detail=over))
+    token = submission_token(hub_worker, "record_contact")
+    page = client_for(hub_worker).post("/contacts/new/", record_data(consent_detail=over) | token)
     assert page.status_code == 400
     assert Contact.objects.count() == 2
 

@@ -16,6 +16,7 @@ from contacts.marf import marf_completeness
 from contacts.models import Contact, Marf, Person
 from contacts.timescales import contact_decision_due_at
 from tests.factories import PersonFactory, UserFactory, contact_input, person_input
+from tests.forms import signed_in_user, submission_token
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def fill_marf(client, *people: dict) -> None:
 
 def send_marf(client, *people: dict) -> Contact:
     fill_marf(client, *people)
-    response = client.post("/marf/check/")
+    response = client.post("/marf/check/", submission_token(signed_in_user(client), "marf"))
     assert response.status_code == 302
     return Contact.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
@@ -95,7 +96,7 @@ class TestTheForm:
         jack = person(1, given_name="Jack", nhs_number="943 476 5919", born="1 6 2021")
         fill_marf(referrer_client, person(0, upn="A123456789012"), jack)
         before = timezone.now()
-        response = referrer_client.post("/marf/check/")
+        response = referrer_client.post("/marf/check/", submission_token(referrer, "marf"))
         after = timezone.now()
 
         contact = Contact.objects.get()  # exactly one
@@ -161,11 +162,14 @@ class TestTheForm:
         page = referrer_client.get("/marf/concern/?change=1").content.decode()
         assert 'href="/marf/check/" class="govuk-back-link"' in page
 
-    def test_check_sends_an_unfinished_form_back_to_its_first_missing_page(self, referrer_client):
+    def test_check_sends_an_unfinished_form_back_to_its_first_missing_page(
+        self, referrer_client, referrer
+    ):
         assert referrer_client.get("/marf/check/")["Location"] == "/marf/"
         referrer_client.post("/marf/about-you/", ABOUT)
         assert referrer_client.get("/marf/check/")["Location"] == "/marf/people/"
-        assert referrer_client.post("/marf/check/")["Location"] == "/marf/people/"
+        token = submission_token(referrer, "marf")
+        assert referrer_client.post("/marf/check/", token)["Location"] == "/marf/people/"
         assert Contact.objects.count() == 0
         assert referrer_client.get("/marf/nothing/").status_code == 404
 
@@ -263,7 +267,7 @@ class TestBadAnswers:
         ],
     )
     def test_a_service_error_at_sending_shows_on_its_page(
-        self, referrer_client, changes, anchor, message
+        self, referrer_client, referrer, changes, anchor, message
     ):
         fill_marf(referrer_client)
         session = referrer_client.session
@@ -271,7 +275,7 @@ class TestBadAnswers:
         draft["people"][0].update(changes)  # e.g. a due date that passed while they typed
         session["marf_draft"] = draft
         session.save()
-        response = referrer_client.post("/marf/check/")
+        response = referrer_client.post("/marf/check/", submission_token(referrer, "marf"))
         body = response.content.decode()
         assert response.status_code == 400
         assert "Who is the concern about?" in body  # the people page, with the error

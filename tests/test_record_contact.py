@@ -3,6 +3,7 @@
 import pytest
 
 from contacts.models import Contact, Person
+from tests.forms import submission_token
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,8 @@ def form_data(**overrides) -> dict:
 
 
 def test_a_phone_contact_is_recorded_with_its_people(client_for, hub_worker):
-    response = client_for(hub_worker).post("/contacts/new/", form_data())
+    token = submission_token(hub_worker, "record_contact")
+    response = client_for(hub_worker).post("/contacts/new/", form_data() | token)
     assert response.status_code == 302
     contact = Contact.objects.get()
     assert (contact.channel, contact.source, contact.created_by) == ("phone", "3A", hub_worker)
@@ -50,7 +52,8 @@ def test_a_phone_contact_is_recorded_with_its_people(client_for, hub_worker):
 def test_an_email_read_late_keeps_its_real_received_time(client_for, hub_worker):
     client_for(hub_worker).post(
         "/contacts/new/",
-        form_data(channel="email", received_date="2026-11-20", received_time="16:00"),
+        form_data(channel="email", received_date="2026-11-20", received_time="16:00")
+        | submission_token(hub_worker, "record_contact"),
     )
     contact = Contact.objects.get()
     assert contact.received_at.isoformat() == "2026-11-20T16:00:00+00:00"
@@ -60,7 +63,9 @@ def test_a_bad_nhs_number_is_shown_on_the_persons_field_and_nothing_is_stored(
     client_for, hub_worker
 ):
     response = client_for(hub_worker).post(
-        "/contacts/new/", form_data(**{"subject-0-nhs_number": "9434765918"})
+        "/contacts/new/",
+        form_data(**{"subject-0-nhs_number": "9434765918"})
+        | submission_token(hub_worker, "record_contact"),
     )
     assert response.status_code == 400
     assert "Enter a valid 10-digit NHS number" in response.content.decode()
@@ -70,7 +75,8 @@ def test_a_bad_nhs_number_is_shown_on_the_persons_field_and_nothing_is_stored(
 def test_no_person_and_no_concern_are_named(client_for, hub_worker):
     response = client_for(hub_worker).post(
         "/contacts/new/",
-        form_data(concerns=[], **{"subject-0-given_name": "", "subject-0-family_name": ""}),
+        form_data(concerns=[], **{"subject-0-given_name": "", "subject-0-family_name": ""})
+        | submission_token(hub_worker, "record_contact"),
     )
     content = response.content.decode()
     assert response.status_code == 400
