@@ -21,12 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.roles import Role
 from mash.audit.events import record_access
-from mash.idempotency.submissions import (
-    FIELD_NAME,
-    USED_MESSAGE,
-    SubmissionTokenError,
-    submission_once,
-)
+from mash.idempotency.submissions import USED_MESSAGE, SubmissionTokenError, submission_once
 
 from .. import services
 from ..codes import OUTCOME_FOR_REFERRER, Channel, Gender
@@ -341,31 +336,35 @@ def marf_check(request: HttpRequest) -> HttpResponse:
     """Check your answers; POST sends the referral, creating the contact and its MARF."""
     _require_referrer(request)
     draft = _draft(request)
-    if request.method == "POST" and FIELD_NAME in request.POST:
-        # Sent already (a double click, Back and send again, or posts at once): the token, not
-        # the draft (gone with the first send), says where it went.
+    if request.method == "POST":
+        # The token, not the draft (gone with the first send of a double click, Back and send
+        # again, or posts at once), says whether the referral was sent and where it went.
         return _send_once(request, draft)
+    if first_incomplete(draft) is not None:
+        return _unfinished(draft)
+    return _render_check(request, draft)
+
+
+def _unfinished(draft: dict) -> HttpResponse:
+    """Back to the first page of the form still to answer (the start page when nothing is)."""
     missing = first_incomplete(draft)
-    if missing is not None:
-        return redirect(_step_url(missing) if draft else reverse("contacts:marf_start"))
-    if request.method == "GET":
-        return _render_check(request, draft)
-    return _send(request, draft)
+    return redirect(_step_url(missing) if draft else reverse("contacts:marf_start"))
 
 
 def _send_once(request: HttpRequest, draft: dict) -> HttpResponse:
     """Send the referral once per check-your-answers page: the first post makes the contact,
-    every other post of the same page (at once or later) goes to its confirmation."""
+    every other post of the same page (at once or later) goes to its confirmation. A post with
+    no token or a bad one sends nothing: check your answers again, with a fresh token and the
+    reason in the error summary, the draft kept."""
     try:
         with submission_once(request, "marf") as submission:
             if submission.already_done:
                 request.session.pop(DRAFT_KEY, None)  # a parallel post read it before the send
                 messages.success(request, USED_MESSAGE)
                 return redirect(submission.done_url)
-            missing = first_incomplete(draft)
-            if missing is not None:
+            if first_incomplete(draft) is not None:
                 transaction.set_rollback(True)  # nothing sent: the token stays unused
-                return redirect(_step_url(missing) if draft else reverse("contacts:marf_start"))
+                return _unfinished(draft)
             response = _send(request, draft)
             if response.status_code == 302:
                 submission.produced(response["Location"])
@@ -374,7 +373,7 @@ def _send_once(request: HttpRequest, draft: dict) -> HttpResponse:
             return response
     except SubmissionTokenError as error:
         if first_incomplete(draft) is not None:
-            return redirect(reverse("contacts:marf_start"))
+            return _unfinished(draft)  # nothing to check yet: the form where it was left
         return _render_check(request, draft, errors=[error.message], status=400)
 
 

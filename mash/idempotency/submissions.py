@@ -10,8 +10,11 @@ and then finds where the first one went, and a later post goes there too. A toke
 issued to this user for this form, or is older than `MASH_SUBMISSION_TOKEN_MAX_AGE`, is refused
 with a message for the form page.
 
-A form posted with no token at all (a script, an older test) is handled as before, without the
-once-only promise: the token guards against duplicates, not against forgery (CSRF and sign-in do).
+A form posted with no token at all is refused the same way, with its own message: every page we
+render carries one, so the post came from a page rendered before the tokens existed (open in a
+tab since before an upgrade) or from a script. Nothing is written, and the form page shown with
+the message carries a fresh token. (The token guards against duplicates, not against forgery:
+CSRF and sign-in do.)
 """
 
 import secrets
@@ -36,11 +39,16 @@ EXPIRED_MESSAGE = (
     "This form was open too long or was not issued to you, so nothing was saved. "
     "Check your answers and send the form again."
 )
+MISSING_MESSAGE = (
+    "This form was not sent from an up-to-date copy of its page, so nothing was saved. "
+    "Check your answers and send the form again."
+)
 USED_MESSAGE = "You had already sent this form. It was saved once: this is what it made."
 
 
 class SubmissionTokenError(Exception):
-    """The posted token is forged, altered, another user's or another form's, or expired."""
+    """The posted token is missing, forged, altered, another user's or another form's, or
+    expired: `message` says so for the form page."""
 
     def __init__(self, message: str = EXPIRED_MESSAGE) -> None:
         super().__init__(message)
@@ -96,14 +104,13 @@ class Submission:
 def submission_once(request: HttpRequest, form: str) -> Iterator[Submission]:
     """A transaction in which the posted form is used once (see the module docstring).
 
-    Raises SubmissionTokenError before anything is written for a bad token. An exception from
-    the block rolls back the record and the token's use, so the form can be corrected and sent.
+    Raises SubmissionTokenError before anything is written for a missing or bad token. An
+    exception from the block rolls back the record and the token's use, so the form can be
+    corrected and sent.
     """
     raw = request.POST.get(FIELD_NAME)
-    if raw is None:
-        with transaction.atomic():
-            yield Submission(token=None)
-        return
+    if not raw:
+        raise SubmissionTokenError(MISSING_MESSAGE)
     nonce, issued_at = _verify(raw, user=request.user, form=form)
     with transaction.atomic():
         earlier = None
