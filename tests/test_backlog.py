@@ -265,6 +265,9 @@ def test_everyone_but_a_manager_gets_404(request, client_for, persona, backlog):
 
 
 def test_a_board_member_sees_no_name_and_no_reference(client_for, board_member, backlog):
+    # Their own name is in the header: make sure it cannot be mistaken for a case's.
+    board_member.first_name, board_member.last_name = "Board", "Member"
+    board_member.save()
     response = get_at(NOW, client_for, board_member)
     content = response.content.decode()
     assert response.status_code == 404
