@@ -110,7 +110,7 @@ class PrivateRedis:
     """A ``redis-server`` of the test's own, on its own port, keeping nothing on disk."""
 
     def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
+        self.port = free_port()  # kept across stop() and start(): clients reconnect to it
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.log = log_dir / f"redis-{self.port}.log"
         self.process: subprocess.Popen | None = None

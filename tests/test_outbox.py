@@ -31,16 +31,20 @@ def _mail(n: int = 0) -> Mail:
 
 
 @pytest.fixture
-def broker_down(settings):
-    """The Celery app of this process publishes to a port where nothing listens."""
+def broker_down():
+    """The Celery app of this process publishes to a port where nothing listens; its pools are
+    made afresh for the fake address and again, after, for the real one."""
+
+    def fresh_pools() -> None:
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
     previous = celery_app.conf.broker_url
-    celery_app.pool.force_close_all()
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    celery_app._pool = None
+    fresh_pools()
     yield
-    celery_app.pool.force_close_all()
     celery_app.conf.broker_url = previous
-    celery_app._pool = None
+    fresh_pools()
 
 
 def test_an_email_of_a_change_that_rolls_back_is_never_sent():

@@ -14,13 +14,19 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from contacts import services as contact_services
 from mash.celery import app as celery_app
 from mash.deadlines.models import ScanRun
 from mash.deadlines.tasks import TASK_NAME as SCAN_TASK
+from mash.outbox.models import OutboxEmail
+from mash.outbox.services import Mail, queue_emails
 from mash.outbox.tasks import TASK_NAME as RELAY_TASK
-from tests.faults import Celery, SmtpSink, wait_until
+from tests.factories import contact_input
+from tests.faults import Celery, PrivateRedis, SmtpSink, wait_until
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -28,14 +34,17 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)
 LATENESS = 8
 
 
-def _fast_schedule(every_seconds: int = 2) -> None:
+def _fast_schedule(*, scan_seconds: int = 2, relay_seconds: int = 2) -> None:
     """Beat's schedule as migrated, but the scan and the relay every few seconds and nothing
     else (the nightly tasks are not what these tests are about)."""
-    fast, _ = IntervalSchedule.objects.get_or_create(every=every_seconds, period="seconds")
     PeriodicTask.objects.exclude(task__in=[SCAN_TASK, RELAY_TASK]).update(enabled=False)
-    for name, task in (("Deadline scan", SCAN_TASK), ("Outbox relay", RELAY_TASK)):
+    for name, task, seconds in (
+        ("Deadline scan", SCAN_TASK, scan_seconds),
+        ("Outbox relay", RELAY_TASK, relay_seconds),
+    ):
+        every, _ = IntervalSchedule.objects.get_or_create(every=seconds, period="seconds")
         PeriodicTask.objects.update_or_create(
-            name=name, defaults={"task": task, "interval": fast, "enabled": True}
+            name=name, defaults={"task": task, "interval": every, "enabled": True}
         )
 
 
@@ -87,3 +96,97 @@ def test_healthz_is_503_with_every_worker_stopped_and_200_again_after(
     finally:
         processes.kill_all()
         celery_app.control.purge()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def publish_to(settings):
+    """Point this process's Celery app (what the pages publish with) at another broker."""
+    previous = celery_app.conf.broker_url
+
+    def point(url: str) -> None:
+        celery_app.conf.broker_url = url
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    yield point
+    point(previous)
+
+
+OUTAGE = 20  # seconds Redis is away
+BUSY_EMAILS = 150  # at 0.1 s each at the sink: the worker is busy sending through the outage
+
+
+def test_a_busy_worker_survives_redis_stopped_for_20_seconds_and_nothing_is_lost(
+    client_for, hub_worker, manager, settings, tmp_path, private_redis, publish_to
+):
+    slow_sink = SmtpSink(delay=0.1).start()
+    publish_to(private_redis.url)
+    # The scan every 2 s; the relay every minute, as in production, so that one relay task is
+    # busy sending while the worker's other process waits on Redis for work.
+    _fast_schedule(relay_seconds=60)
+    processes = Celery(
+        tmp_path,
+        private_redis.url,
+        "tests.fault_settings",
+        MASH_TEST_SMTP_PORT=str(slow_sink.port),
+    )
+    try:
+        contact = contact_services.contact_create(data=contact_input())
+        contact_services.contact_recommend(
+            contact=contact, user=hub_worker, outcome="NFA", rationale="No further action"
+        )
+        busy = queue_emails(
+            Mail(f"p{i}@council.example", f"Busy {i}", "Body", "test.busy", str(i))
+            for i in range(BUSY_EMAILS)
+        )
+        # Prefork with two processes: one sends the emails (the relay asked for when they were
+        # queued), the other runs a scan now and then and otherwise waits on Redis (BRPOP).
+        worker = processes.worker("busy", "--pool=prefork", "--concurrency=2")
+        processes.beat()
+        wait_until(lambda: len(slow_sink.message_ids) >= 10, 60, "sending", processes.logs)
+
+        private_redis.stop()
+        stopped = time.monotonic()
+        # A manager decides during the outage: saved, answered, its feedback email queued.
+        contact.refresh_from_db()
+        client = client_for(manager)
+        client.raise_request_exception = False
+        response = client.post(
+            reverse("contacts:decide", kwargs={"pk": contact.pk}),
+            {"outcome": "NFA", "version": contact.version},
+        )
+        assert response.status_code == 302
+        [feedback] = OutboxEmail.objects.filter(purpose="contact.feedback")
+        time.sleep(max(0.0, OUTAGE - (time.monotonic() - stopped)))
+        assert worker.alive(), processes.logs()
+
+        private_redis.start()
+        back = timezone.now()
+        wait_until(
+            lambda: ScanRun.objects.filter(started_at__gt=back, finished_at__isnull=False).exists(),
+            90,
+            "a deadline scan after Redis came back",
+            processes.logs,
+        )
+        expected = {email.message_id for email in busy} | {feedback.message_id}
+        wait_until(
+            lambda: expected <= set(slow_sink.message_ids),
+            90,
+            "every email at the sink",
+            processes.logs,
+        )
+        assert worker.alive(), processes.logs()
+        assert "Unrecoverable error" not in worker.log.read_text(errors="replace")
+        assert slow_sink.counts()[feedback.message_id] == 1
+        contact.refresh_from_db()
+        assert contact.outcome == "NFA" and contact.feedback_sent_at is not None
+    finally:
+        processes.kill_all()
+        slow_sink.stop()

@@ -4,35 +4,17 @@ admin (django-celery-beat's database scheduler)."""
 
 from django.db import migrations
 
-TASK = "agencies.clear_expired_sessions"
-NAME = "Clear expired sessions"
+from mash.schedules import periodic_task
 
-
-def create_schedule(apps, schema_editor) -> None:
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    nightly, _ = CrontabSchedule.objects.get_or_create(
-        minute="10",
-        hour="3",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Europe/London",
-    )
-    PeriodicTask.objects.get_or_create(
-        name=NAME,
-        defaults={
-            "task": TASK,
-            "crontab": nightly,
-            "enabled": True,
-            "description": "Deletes sessions past their expiry (Django never does), with the "
-            "unsent MARF drafts they hold, and forgets their sign-ins.",
-        },
-    )
-
-
-def remove_schedule(apps, schema_editor) -> None:
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+create_schedule, remove_schedule = periodic_task(
+    name="Clear expired sessions",
+    task="agencies.clear_expired_sessions",
+    crontab={"minute": "10", "hour": "3"},
+    description=(
+        "Deletes sessions past their expiry (Django never does), with the "
+        "unsent MARF drafts they hold, and forgets their sign-ins."
+    ),
+)
 
 
 class Migration(migrations.Migration):

@@ -257,6 +257,9 @@ CELERY_BROKER_DIR = Path(
 )
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport with a channel that closes on a dead connection, so a busy worker
+    # survives a Redis outage (mash/broker.py, docs/adr/0006-outbox-and-faults.md).
+    CELERY_BROKER_TRANSPORT = "mash.broker:RedisTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,
         "socket_timeout": 10,

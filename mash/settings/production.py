@@ -98,6 +98,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = _REDIS_URL
 CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT = "mash.broker:RedisTransport"  # survives a Redis outage (mash/broker.py)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_timeout": 10,

@@ -11,6 +11,7 @@ DATABASES = {
 }
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT = "mash.broker:RedisTransport"  # survives a Redis outage (mash/broker.py)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_timeout": 10,

@@ -4,28 +4,16 @@ periodic task an administrator can see in the admin."""
 
 from django.db import migrations
 
-TASK = "reporting.start_waiting_exports"
-NAME = "Start waiting exports"
+from mash.schedules import periodic_task
 
-
-def create_schedule(apps, schema_editor) -> None:
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name=NAME,
-        defaults={
-            "task": TASK,
-            "interval": every_minute,
-            "enabled": True,
-            "description": "Starts KPI workbooks and other downloads left waiting by a broker "
-            "outage or a dead worker.",
-        },
-    )
-
-
-def remove_schedule(apps, schema_editor) -> None:
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+create_schedule, remove_schedule = periodic_task(
+    name="Start waiting exports",
+    task="reporting.start_waiting_exports",
+    every_minutes=1,
+    description=(
+        "Starts KPI workbooks and other downloads left waiting by a broker outage or a dead worker."
+    ),
+)
 
 
 class Migration(migrations.Migration):

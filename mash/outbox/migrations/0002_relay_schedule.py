@@ -4,28 +4,17 @@ administrator can see in the admin (django-celery-beat's database scheduler)."""
 
 from django.db import migrations
 
-TASK = "mash.outbox.tasks.relay_outbox"
-NAME = "Outbox relay"
+from mash.schedules import periodic_task
 
-
-def create_schedule(apps, schema_editor) -> None:
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name=NAME,
-        defaults={
-            "task": TASK,
-            "interval": every_minute,
-            "enabled": True,
-            "description": "Sends the emails waiting in the outbox (feedback, reminders, "
-            "escalations). Safe to run late, twice or concurrently.",
-        },
-    )
-
-
-def remove_schedule(apps, schema_editor) -> None:
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+create_schedule, remove_schedule = periodic_task(
+    name="Outbox relay",
+    task="mash.outbox.tasks.relay_outbox",
+    every_minutes=1,
+    description=(
+        "Sends the emails waiting in the outbox (feedback, reminders, "
+        "escalations). Safe to run late, twice or concurrently."
+    ),
+)
 
 
 class Migration(migrations.Migration):
