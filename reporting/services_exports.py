@@ -38,6 +38,8 @@ from .selectors_dashboard import sees_suppressed
 
 logger = logging.getLogger(__name__)
 
+#: The outbox purpose of the "your file is ready" email.
+EXPORT_READY_PURPOSE = "reporting.export_ready"
 #: A job still waiting this long after it was asked for is asked for again.
 WAITING_BEFORE_RETRY = timedelta(seconds=60)
 #: A build running this long has outlived the task's hard time limit (660 s): its worker died.
@@ -280,15 +282,39 @@ def export_build(*, job_id: str) -> ExportJob | None:
         )
         job.refresh_from_db()
         return job
-    ExportJob.objects.filter(pk=job.pk, state=ExportState.RUNNING).update(
-        state=ExportState.DONE,
-        progress=100,
-        content=content,
-        filename=filename,
-        finished_at=timezone.now(),
-    )
-    job.refresh_from_db()
+    with transaction.atomic():
+        done = ExportJob.objects.filter(pk=job.pk, state=ExportState.RUNNING).update(
+            state=ExportState.DONE,
+            progress=100,
+            content=content,
+            filename=filename,
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+        if done:
+            _queue_ready_email(job, period)
     return job
+
+
+def _queue_ready_email(job: ExportJob, period: Period) -> None:
+    """Tell the requester the file is ready (in the transaction that marks it done: the outbox).
+    The email names the period and links to the download page, nothing more."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from mash.outbox.services import queue_email
+
+    link = settings.SITE_URL + reverse("reporting:export_status", kwargs={"job_id": job.pk})
+    queue_email(
+        recipient=job.requested_by.email,
+        subject=f"{settings.SERVICE_NAME}: your {job.get_kind_display()} is ready",
+        body=(
+            f"The {job.get_kind_display()} for {period} is ready. Download it within 24 hours "
+            f"(you will be asked to sign in):\n\n{link}"
+        ),
+        purpose=EXPORT_READY_PURPOSE,
+        related_id=str(job.pk),
+    )
 
 
 def export_downloaded(*, user, job: ExportJob) -> DownloadFile:

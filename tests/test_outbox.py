@@ -231,3 +231,19 @@ def test_the_migration_queues_the_emails_of_notifications_never_emailed(hub_work
     relay()
     wanted.refresh_from_db()
     assert wanted.emailed_at == OutboxEmail.objects.get().sent_at
+
+
+def test_a_finished_workbook_emails_its_requester_once_with_a_link_and_no_figures(manager):
+    from reporting.tasks import build_export
+
+    october = Period(date(2026, 10, 1), date(2026, 11, 1))
+    job = export_requested(
+        user=manager, kind=ExportKind.WORKBOOK, file_format="xlsx", period=october
+    )
+    assert build_export(str(job.pk)) == ExportState.DONE
+    assert build_export(str(job.pk)) == "skipped"  # redelivered: no second email
+    [ready] = OutboxEmail.objects.filter(purpose="reporting.export_ready")
+    assert ready.recipient == manager.email
+    assert "KPI workbook is ready" in ready.subject
+    assert f"/reporting/exports/{job.pk}/" in ready.body and "October 2026" in ready.body
+    assert relay().sent == 1
