@@ -18,6 +18,7 @@ def test_every_scheduled_task_is_registered_with_the_worker():
         "reporting.delete_expired_exports",
         "reporting.start_waiting_exports",
         "mash.outbox.tasks.relay_outbox",
+        "documents.scan_waiting",
     } <= set(scheduled.values())
     unregistered = {name: task for name, task in scheduled.items() if task not in app.tasks}
     assert unregistered == {}

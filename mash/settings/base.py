@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "agencies",
     "contacts",
     "enquiries",
+    "documents",
     "reporting",
 ]
 
@@ -321,6 +322,15 @@ MASH_HEALTH_OUTBOX_LATE_SECONDS = env.int("MASH_HEALTH_OUTBOX_LATE_SECONDS", def
 MASH_HEALTH_PING_TIMEOUT = env.float("MASH_HEALTH_PING_TIMEOUT", default=1.0)
 #: A bearer token that lets a monitor read /healthz's details (empty: administrators only).
 MASH_HEALTHZ_TOKEN = env("MASH_HEALTHZ_TOKEN", default="")
+
+# --- Documents and virus scanning (documents/, ADR 7) ----------------------------------------
+#: Largest document accepted, in bytes (20 MB).
+MASH_DOCUMENT_MAX_BYTES = env.int("MASH_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+#: Where clamd listens: a UNIX socket path, or a host and port. All empty: no scanner (make run):
+#: documents wait "not yet scanned" and are never served.
+MASH_CLAMD_SOCKET = env("MASH_CLAMD_SOCKET", default="")
+MASH_CLAMD_HOST = env("MASH_CLAMD_HOST", default="")
+MASH_CLAMD_PORT = env.int("MASH_CLAMD_PORT", default=3310)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,172 @@
+"""Uploading a document to a contact or an enquiry (hub staff), and downloading one."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParser
+from django.shortcuts import redirect, render
+from django.utils.datastructures import ImmutableList
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_safe
+
+from contacts.views.common import require_hub
+from mash.audit.events import record_event
+from mash.idempotency.submissions import USED_MESSAGE, SubmissionTokenError, submission_once
+
+from . import clamd, services
+from .selectors import documents_visible_to
+
+FORM = "document"
+
+
+class _NameKeepingParser(MultiPartParser):
+    """Django's multipart parser, keeping each file's name as the client sent it.
+
+    Django strips path separators and unprintable characters from upload names; a name that
+    needed that is refused (naming `file`) rather than silently repaired, so the raw names are
+    kept for the service to check, and the stored upload is named neutrally."""
+
+    def __init__(self, *args, names: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._names = names
+
+    def sanitize_file_name(self, file_name):
+        self._names.append(file_name)
+        return "upload"
+
+
+def _parse_keeping_names(request: HttpRequest) -> list[str]:
+    names: list[str] = []
+
+    def parse_file_upload(META, post_data):
+        request.upload_handlers = ImmutableList(
+            request.upload_handlers,
+            warning="You cannot alter upload handlers after the upload has been processed.",
+        )
+        parser = _NameKeepingParser(
+            META, post_data, request.upload_handlers, request.encoding, names=names
+        )
+        return parser.parse()
+
+    request.parse_file_upload = parse_file_upload
+    request.POST  # noqa: B018 - parse now, before CSRF (checked next) reads it
+    return names
+
+
+def _record(request: HttpRequest, record_kind: str, pk: int):
+    """The hub record a document is uploaded to: 404 outside the hub or outside one's view."""
+    require_hub(request)
+    if record_kind == "contact":
+        from contacts.selectors import contacts_visible_to
+
+        record = contacts_visible_to(request.user).filter(pk=pk).first()
+    else:
+        from enquiries.selectors import enquiries_visible_to
+
+        record = enquiries_visible_to(request.user).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    return record
+
+
+def _record_page(record_kind: str, record) -> str:
+    from django.urls import reverse
+
+    if record_kind == "contact":
+        return reverse("contacts:contact_detail", kwargs={"pk": record.pk})
+    return reverse("enquiries_hub:detail", kwargs={"pk": record.pk})
+
+
+@csrf_exempt  # the upload is parsed first (keeping file names), then CSRF checked: _upload
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def upload(request: HttpRequest, pk: int, record_kind: str) -> HttpResponse:
+    names = _parse_keeping_names(request) if request.method == "POST" else []
+    return _upload(request, pk, record_kind, names)
+
+
+@csrf_protect
+def _upload(request: HttpRequest, pk: int, record_kind: str, names: list[str]) -> HttpResponse:
+    record = _record(request, record_kind, pk)
+    page = _record_page(record_kind, record)
+    error = ""
+    if request.method == "POST":
+        files = request.FILES.getlist("file")
+        if len(files) > 1:
+            error = "Select one file"
+        else:
+            try:
+                with services.files_follow_rows(), submission_once(request, FORM) as submission:
+                    if submission.already_done:
+                        messages.success(request, USED_MESSAGE)
+                        return redirect(submission.done_url)
+                    document = services.document_upload(
+                        record=record,
+                        upload=files[0] if files else None,
+                        name=names[0] if names else None,
+                        uploaded_by=request.user,
+                    )
+                    url = f"{page}#documents"
+                    submission.produced(url)
+            except SubmissionTokenError as refused:
+                error = refused.message
+            except ValidationError as invalid:
+                error = " ".join(invalid.message_dict.get("file", invalid.messages))
+            else:
+                messages.success(
+                    request,
+                    f"{document.original_name} was uploaded. Nobody can open it until it has "
+                    "been checked for viruses.",
+                )
+                return redirect(url)
+    return render(
+        request,
+        "documents/upload.html",
+        {
+            "record": record,
+            "record_kind": record_kind,
+            "record_page": page,
+            "error": error,
+            "max_bytes": services.max_bytes(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_safe
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file, as an attachment, to those who can see its record; only once found clean."""
+    document = documents_visible_to(request.user).filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    if not document.is_downloadable:
+        return render(
+            request,
+            "documents/unavailable.html",
+            {
+                "document": document,
+                "record_page": services.record_url(document),
+                "scanner": clamd.is_configured(),
+            },
+            status=404,
+        )
+    try:
+        stream = document.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    record_event(
+        "document.downloaded",
+        target=document,
+        data={"name": document.original_name, "sha256": document.sha256},
+    )
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=services.download_name(document),
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
