@@ -63,18 +63,14 @@ class TestQueue:
         from contacts.views import triage
 
         client = client_for(hub_worker)
-        original = triage.keyset_page
-
-        def small(queryset, **kwargs):
-            return original(queryset, **{**kwargs, "size": 2})
-
-        triage.keyset_page = small
+        original = triage.QUEUE_PAGE_SIZE
+        triage.QUEUE_PAGE_SIZE = 2
         try:
             first = client.get("/contacts/")
             token = first.context["page"].next_token
             second = client.get("/contacts/", {"after": token})
         finally:
-            triage.keyset_page = original
+            triage.QUEUE_PAGE_SIZE = original
         first_refs = {c.pk for c in first.context["page"].rows}
         second_refs = {c.pk for c in second.context["page"].rows}
         assert len(first_refs) == 2 and len(second_refs) == 1
