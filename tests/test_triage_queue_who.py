@@ -444,3 +444,29 @@ def test_the_queue_costs_the_same_for_5_and_50_rows(client_for, hub_worker, mana
     many = [count_queries(client, url) for url in urls]
     assert len(rows_of(client.get(QUEUE))) == 50
     assert many == few
+
+
+# --- The API -------------------------------------------------------------------------------------
+
+
+def test_the_api_queue_has_subjects_ages_and_open_work(api_for, hub_worker, client_for):
+    with time_machine.travel(datetime(2026, 3, 10, 12, 0, tzinfo=LONDON), tick=False):
+        first = make_contact(
+            subjects=[
+                child("Aya", date_of_birth=date(2020, 3, 10)),
+                child("Bo", expected_date_of_delivery=date(2026, 8, 1)),
+                child("Cal"),
+            ]
+        )
+        alone = make_contact(subjects=[child("Dov")])
+        make_contact(subjects=[child("Aya", date_of_birth=date(2020, 3, 10))])
+        body = api_for(hub_worker).get("/api/v1/contacts/").json()
+    by_id = {item["id"]: item for item in body["results"]}
+    subjects = {s["given_name"]: s for s in by_id[first.pk]["subjects"]}
+    assert (subjects["Aya"]["age"], subjects["Aya"]["is_unborn"]) == (6, False)
+    assert (subjects["Bo"]["age"], subjects["Bo"]["is_unborn"]) == (None, True)
+    assert (subjects["Cal"]["age"], subjects["Cal"]["is_unborn"]) == (None, False)
+    assert by_id[first.pk]["open_work"] is True
+    assert by_id[alone.pk]["open_work"] is False
+    schema = client_for(hub_worker).get("/api/schema/").content.decode()
+    assert "QueueContact" in schema and "open_work" in schema and "is_unborn" in schema

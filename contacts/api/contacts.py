@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -34,6 +35,7 @@ from .serializers import (
     ContactSerializer,
     DecideSerializer,
     ErrorSerializer,
+    QueueContactSerializer,
     RecommendSerializer,
 )
 
@@ -58,7 +60,7 @@ class ContactCursorPagination(DefaultCursorPagination):
 @extend_schema_view(
     list=extend_schema(
         parameters=[ContactFilterSerializer],
-        responses={200: ContactSerializer(many=True), **ERRORS},
+        responses={200: QueueContactSerializer(many=True), **ERRORS},
     ),
     retrieve=extend_schema(responses={200: ContactSerializer, 404: ErrorSerializer}),
 )
@@ -100,6 +102,12 @@ class ContactViewSet(
             return INTAKE_ROLES
         return HUB_ROLES
 
+    def get_serializer_class(self):
+        return QueueContactSerializer if self.action == "list" else ContactSerializer
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
     def get_queryset(self) -> QuerySet[Contact]:
         if getattr(self, "swagger_fake_view", False):
             return Contact.objects.none()
@@ -115,7 +123,10 @@ class ContactViewSet(
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         """The triage queue: undecided contacts, soonest due first (cursor-paginated), with its
-        filters. A filter value that is not a known code is a 400 naming the parameter."""
+        filters. A filter value that is not a known code is a 400 naming the parameter. Each
+        subject comes with their age in whole years today (null when unborn or not known), and
+        each contact with `open_work`: whether a subject has another undecided contact or an
+        open enquiry."""
         filters = ContactFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         values = {key: value for key, value in filters.validated_data.items() if value}

@@ -9,6 +9,7 @@ from mash.api.serializers import ErrorSerializer  # noqa: F401 - the views impor
 
 from ..codes import Channel, Concern, Outcome, Rag, Source
 from ..models import Contact, Person
+from ..selectors_open_work import person_age
 
 # --- Errors (for the schema) ---------------------------------------------------------------
 
@@ -193,6 +194,36 @@ class ContactSerializer(serializers.ModelSerializer):
         if not contact.outcome:
             return None
         return DecisionReadSerializer(contact).data
+
+
+class QueueSubjectSerializer(ContactSubjectSerializer):
+    """A subject as the queue shows them: the name, and the age in whole years at today's local
+    date (null when unborn or not known)."""
+
+    age = serializers.SerializerMethodField()
+    is_unborn = serializers.BooleanField(read_only=True)
+
+    class Meta(ContactSubjectSerializer.Meta):
+        fields = [*ContactSubjectSerializer.Meta.fields, "age", "is_unborn"]
+
+    def get_age(self, person: Person) -> int | None:
+        return person_age(person, self.context.get("today"))
+
+
+class QueueContactSerializer(ContactSerializer):
+    """A contact in the triage queue: the contact, its subjects with their ages, and whether any
+    subject has open work besides it (another undecided contact or an open enquiry)."""
+
+    subjects = QueueSubjectSerializer(many=True, read_only=True)
+    open_work = serializers.BooleanField(
+        source="has_open_work",
+        read_only=True,
+        help_text="True when a subject has another undecided contact or an open enquiry.",
+    )
+
+    class Meta(ContactSerializer.Meta):
+        fields = [*ContactSerializer.Meta.fields, "open_work"]
+        read_only_fields = fields
 
 
 class ContactReceiptSerializer(serializers.Serializer):
