@@ -1,21 +1,32 @@
 from django.urls import path
 
 from . import views
+from .api import DocumentViewSet
 
 app_name = "documents"
 
 urlpatterns = [
     path(
-        "contacts/<int:pk>/upload/",
+        "documents/contacts/<int:pk>/upload/",
         views.upload,
         {"record_kind": "contact"},
         name="upload_contact",
     ),
     path(
-        "enquiries/<int:pk>/upload/",
+        "documents/enquiries/<int:pk>/upload/",
         views.upload,
         {"record_kind": "enquiry"},
         name="upload_enquiry",
     ),
-    path("<int:pk>/download/", views.download, name="download"),
+    path("documents/<int:pk>/download/", views.download, name="download"),
+    path(
+        "api/v1/documents/<int:pk>/",
+        DocumentViewSet.as_view({"get": "retrieve"}),
+        name="api-document",
+    ),
+    path(
+        "api/v1/documents/<int:pk>/download/",
+        DocumentViewSet.as_view({"get": "download"}),
+        name="api-document-download",
+    ),
 ]

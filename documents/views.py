@@ -152,6 +152,11 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
             },
             status=404,
         )
+    return serve(document)
+
+
+def serve(document) -> FileResponse:
+    """A clean document's file as an attachment that no browser renders, audited."""
     try:
         stream = document.file.open("rb")
     except FileNotFoundError as missing:

@@ -20,7 +20,7 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("enquiries/", include("enquiries.urls_hub")),
     path("requests/", include("enquiries.urls_agency")),
-    path("documents/", include("documents.urls")),
+    path("", include("documents.urls")),  # documents/..., api/v1/documents/...
     path("notifications/", include("mash.deadlines.urls")),
     path("reporting/", include("reporting.urls")),
     path("breaches/", include("mash.deadlines.urls_breaches")),

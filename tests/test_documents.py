@@ -555,3 +555,41 @@ def test_the_contact_page_makes_as_many_queries_for_5_documents_as_for_50(
     assert (
         client.get(f"/contacts/{many.pk}/").content.decode().count('data-testid="document"') == 50
     )
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+def test_the_api_gives_metadata_and_the_clean_file_under_the_same_visibility(
+    scanner, api_for, hub_worker, researcher_a, referrer, board_member
+):
+    contact = make_contact()
+    document = services.document_upload(
+        record=contact, upload=SimpleUploadedFile("a.pdf", PDF), uploaded_by=hub_worker
+    )
+    api = api_for(hub_worker)
+    body = api.get(f"/api/v1/documents/{document.pk}/").json()
+    assert (body["contact"], body["original_name"], body["scan_state"]) == (
+        contact.pk,
+        "a.pdf",
+        "pending",
+    )
+    assert body["download_url"] is None
+    assert api.get(f"/api/v1/documents/{document.pk}/download/").status_code == 404
+    scan_all()
+    body = api.get(f"/api/v1/documents/{document.pk}/").json()
+    assert body["download_url"] == f"/api/v1/documents/{document.pk}/download/"
+    response = api.get(body["download_url"])
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Cache-Control"] == "no-store"
+    assert AuditEvent.objects.filter(name="document.downloaded").count() == 1
+    for outsider in (researcher_a, referrer, board_member):
+        for url in (f"/api/v1/documents/{document.pk}/", body["download_url"]):
+            assert api_for(outsider).get(url).status_code == 404
+
+
+def test_the_document_endpoints_are_in_the_schema(client_for, hub_worker):
+    schema = client_for(hub_worker).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert "/api/v1/documents/{id}/" in schema["paths"]
+    assert "/api/v1/documents/{id}/download/" in schema["paths"]
