@@ -45,6 +45,7 @@ EMAIL = Limit(254)  # RFC 5321's longest forward path, and Django's EmailField
 NARRATIVE = Limit(20_000)
 CONSENT_DETAIL = Limit(5_000)
 RATIONALE = Limit(20_000)  # recommendations, decisions, corrections, RAG changes and their reasons
+CASE_NOTE = Limit(20_000)  # the hub's case notes on a contact or an enquiry
 
 # The MARF's accounts, kept as answered and joined (headed) into the contact's narrative
 MARF_WHAT_HAPPENED = Limit(10_000)
@@ -106,6 +107,7 @@ MODEL_FIELDS: dict[str, Limit] = {
     "enquiries.InformationReturn.summary": RETURN_SUMMARY,
     "enquiries.InformationReturn.risk_indicators": RISK_INDICATORS,
     "enquiries.InformationReturn.systems_checked": SYSTEMS_CHECKED,
+    "notes.CaseNote.text": CASE_NOTE,
     "agencies.Agency.name": AGENCY_NAME,
     "agencies.Agency.code": AGENCY_CODE,
     "agencies.User.username": USERNAME,

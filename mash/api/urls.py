@@ -8,6 +8,7 @@ from enquiries.api import (
     EnquiryViewSet,
     InformationRequestViewSet,
 )
+from notes.api.urls import urlpatterns as notes_urlpatterns
 from reporting.api import KpiView
 
 router = DefaultRouter()
@@ -27,4 +28,5 @@ router.register(
 router.register("information-requests", InformationRequestViewSet, basename="information-request")
 
 urlpatterns = router.urls
+urlpatterns += notes_urlpatterns  # contacts/{id}/notes/, enquiries/{id}/notes/
 urlpatterns += [path("reporting/kpis/", KpiView.as_view(), name="reporting-kpis")]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "contacts",
     "enquiries",
     "documents",
+    "notes",
     "reporting",
 ]
 
