@@ -26,7 +26,7 @@ from contacts.models import Contact, Marf, Person
 from mash import limits
 from tests.forms import submission_token
 
-PACKAGES = ["agencies", "contacts", "enquiries", "reporting", "mash"]
+PACKAGES = ["agencies", "contacts", "enquiries", "reporting", "notes", "documents", "mash"]
 SKIP_MODULES = ("mash.settings", "mash.wsgi", "mash.asgi")
 
 # Text inputs with no declaration, and why.

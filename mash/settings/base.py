@@ -250,6 +250,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets several serializers name "kind": each its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "NoteKindEnum": "notes.models.NoteKind",
+        "DecisionKindEnum": "contacts.models.contacts.DecisionKind",
+        "AgencyKindEnum": "agencies.models.AgencyKind",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------
