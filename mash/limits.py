@@ -33,6 +33,7 @@ UPN = Limit(13, typed=20)
 POSTCODE = Limit(8, typed=10)  # stored as "SW1A 1AA"
 ADDRESS = Limit(500)
 RELATIONSHIP = Limit(100)
+SCHOOL = Limit(200)  # a school or setting's name or DfE URN, until schools are records
 SEARCH_QUERY = Limit(200)  # the one search box (not stored)
 
 # Contacts: who referred, what about, and the hub's reasoning
@@ -80,6 +81,16 @@ MODEL_FIELDS: dict[str, Limit] = {
     "contacts.Person.upn": UPN,
     "contacts.Person.address": ADDRESS,
     "contacts.Person.postcode": POSTCODE,
+    "contacts.Person.school": SCHOOL,
+    "contacts.PersonAddress.address": ADDRESS,
+    "contacts.PersonAddress.postcode": POSTCODE,
+    "contacts.PersonCorrection.reason": AUDIT_REASON,
+    "contacts.PersonCorrection.old_value": ADDRESS,
+    "contacts.PersonCorrection.new_value": ADDRESS,
+    "contacts.ContactSubject.address": ADDRESS,
+    "contacts.ContactSubject.postcode": POSTCODE,
+    "contacts.ContactPerson.address": ADDRESS,
+    "contacts.ContactPerson.postcode": POSTCODE,
     "contacts.PersonAlias.given_name": PERSON_NAME,
     "contacts.PersonAlias.family_name": PERSON_NAME,
     "contacts.Household.address": ADDRESS,

@@ -16,11 +16,13 @@ from agencies.selectors import agencies_visible_to
 from mash import limits
 
 from ..codes import Channel, Concern, Consent, Ethnicity, Gender, Source
-from ..services import ContactInput, PersonInput
+from ..models import ConcernRole, RelationshipType
+from ..services import ContactInput, NamedPersonInput, PersonInput
 from ..services.intake import contact_validate
 
 BATCH_MAX_ITEMS = 500
 SUBJECTS_MAX = 50
+PEOPLE_MAX = 50
 ALIASES_MAX = 20
 
 
@@ -122,6 +124,53 @@ class PersonIntakeSerializer(serializers.Serializer):
         return PersonInput(**attrs, aliases=aliases)
 
 
+class RelationshipIntakeSerializer(serializers.Serializer):
+    """How a named person is related: `type` of the subject at index `to_subject`, or of the
+    other named person at index `to_person` (give one of the two)."""
+
+    type = serializers.ChoiceField(
+        choices=RelationshipType.choices,
+        help_text="The named person is this to the other: e.g. `parent` for a child's mother.",
+    )
+    to_subject = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, help_text="subjects[index]"
+    )
+    to_person = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, help_text="people[index]"
+    )
+
+
+class NamedPersonIntakeSerializer(PersonIntakeSerializer):
+    """Someone the contact names besides its subjects: a parent, carer, sibling, partner, another
+    adult in the home or an alleged perpetrator. Matched like subjects (NHS number, UPN, or name
+    with date of birth) or created."""
+
+    role = serializers.ChoiceField(
+        choices=ConcernRole.choices, help_text="Their role in the concern."
+    )
+    relationship = RelationshipIntakeSerializer(required=False, allow_null=True, default=None)
+    in_household = serializers.BooleanField(
+        default=True, help_text="Lives at the subjects' address (a household member)."
+    )
+
+    class Meta:
+        list_serializer_class = FlatListSerializer
+
+    def validate(self, attrs: dict) -> NamedPersonInput:
+        role = attrs.pop("role")
+        relationship = attrs.pop("relationship", None) or {}
+        in_household = attrs.pop("in_household", True)
+        person = super().validate(attrs)
+        return NamedPersonInput(
+            person=person,
+            role=role,
+            relationship_type=relationship.get("type", ""),
+            to_subject=relationship.get("to_subject"),
+            to_person=relationship.get("to_person"),
+            in_household=in_household,
+        )
+
+
 class ContactIntakeSerializer(serializers.Serializer):
     """One contact as an agency system (or hub staff) sends it.
 
@@ -171,6 +220,14 @@ class ContactIntakeSerializer(serializers.Serializer):
             "min_length": "Add at least one person the concern is about.",
             "max_length": "A contact can be about at most {max_length} people.",
         },
+    )
+    people = NamedPersonIntakeSerializer(
+        many=True,
+        required=False,
+        max_length=PEOPLE_MAX,
+        error_messages={"max_length": "A contact can name at most {max_length} other people."},
+        help_text="Everyone else the contact names, each with their role in the concern and "
+        "their relationship to a subject (or to another named person).",
     )
     concerns = serializers.ListField(
         child=serializers.CharField(max_length=40),

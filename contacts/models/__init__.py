@@ -1,16 +1,38 @@
 from ..codes import Channel, Concern, Consent, Ethnicity, Gender, Outcome, Rag, Source
-from .contacts import Contact, ContactSubject, DecisionEntry, DecisionKind, Marf
+from .contacts import (
+    ConcernRole,
+    Contact,
+    ContactPerson,
+    ContactSubject,
+    DecisionEntry,
+    DecisionKind,
+    Marf,
+    MatchReason,
+)
 from .people import (
     Household,
     HouseholdMember,
     Person,
+    PersonAddress,
     PersonAlias,
+    PersonCorrection,
     PersonGroupObjectPermission,
     PersonUserObjectPermission,
+    Relationship,
+    RelationshipType,
+    relationship_words,
 )
 
 __all__ = [
     "Channel",
+    "ConcernRole",
+    "ContactPerson",
+    "MatchReason",
+    "PersonAddress",
+    "PersonCorrection",
+    "Relationship",
+    "RelationshipType",
+    "relationship_words",
     "Concern",
     "Consent",
     "Contact",

@@ -9,6 +9,7 @@ from mash.limits import limited_text
 from mash.models import TrackedModel
 
 from ..codes import Channel, Consent, Outcome, Rag, Source
+from .people import RelationshipType
 
 NARRATIVE_MAX_LENGTH = limits.NARRATIVE.max_length  # kept for the services that import it
 
@@ -137,11 +138,24 @@ class Contact(TrackedModel):
         }[self.state]
 
 
+class MatchReason(models.TextChoices):
+    """Why intake took a person named on a contact to be an existing record (or made a new one)."""
+
+    NEW = "new", "New record"
+    NHS_NUMBER = "nhs_number", "Same NHS number"
+    UPN = "upn", "Same unique pupil number"
+    NAME_AND_DATE_OF_BIRTH = "name_dob", "Same name and date of birth"
+
+
 class ContactSubject(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="subject_links")
     person = models.ForeignKey(
         "contacts.Person", on_delete=models.PROTECT, related_name="subject_links"
     )
+    # The address the contact gave for the subject, kept as given (the person's history too).
+    address = limited_text(limits.ADDRESS, blank=True)
+    postcode = models.CharField(max_length=limits.POSTCODE.max_length, blank=True)
+    match_reason = models.CharField(max_length=12, choices=MatchReason.choices, blank=True)
 
     class Meta:
         constraints = [
@@ -150,6 +164,45 @@ class ContactSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.contact}"
+
+
+class ConcernRole(models.TextChoices):
+    """A named person's role in the concern."""
+
+    PARENT_CARER = "parent_carer", "Parent or carer"
+    ALLEGED_PERPETRATOR = "alleged_perpetrator", "Alleged perpetrator"
+    VICTIM = "victim", "Victim"
+    WITNESS = "witness", "Witness"
+    OTHER = "other", "Other"
+
+
+class ContactPerson(models.Model):
+    """Someone a contact names besides its subjects (a parent, a partner, a lodger, an alleged
+    perpetrator): their role in the concern and how they were matched. Subjects stay in
+    ContactSubject, so everything that counts subjects (the K-figures, repeats) is unchanged."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="person_links")
+    person = models.ForeignKey(
+        "contacts.Person", on_delete=models.PROTECT, related_name="named_in_links"
+    )
+    role = models.CharField(max_length=20, choices=ConcernRole.choices)
+    relationship = models.CharField(max_length=30, choices=RelationshipType.choices, blank=True)
+    related_to = models.ForeignKey(
+        "contacts.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    in_household = models.BooleanField(default=True)
+    address = limited_text(limits.ADDRESS, blank=True)
+    postcode = models.CharField(max_length=limits.POSTCODE.max_length, blank=True)
+    match_reason = models.CharField(max_length=12, choices=MatchReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "person"], name="unique_contact_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} named in {self.contact}"
 
 
 class DecisionKind(models.TextChoices):

@@ -1,7 +1,21 @@
 """Every write of the front door. Views and API views call these, never the ORM directly."""
 
-from .intake import ContactInput, contact_change_received_at, contact_create, contact_intake
-from .people import PersonInput, person_create, person_match_or_create, person_merge
+from .intake import (
+    ContactInput,
+    NamedPersonInput,
+    contact_change_received_at,
+    contact_create,
+    contact_intake,
+)
+from .people import (
+    PersonInput,
+    person_address_record,
+    person_correct,
+    person_create,
+    person_match_or_create,
+    person_merge,
+    relationship_add,
+)
 from .repeats import repeats_recompute
 from .triage import (
     contact_correct_decision,
@@ -14,7 +28,11 @@ from .triage import (
 
 __all__ = [
     "ContactInput",
+    "NamedPersonInput",
     "PersonInput",
+    "person_address_record",
+    "person_correct",
+    "relationship_add",
     "contact_change_received_at",
     "contact_correct_decision",
     "contact_create",

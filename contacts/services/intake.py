@@ -18,14 +18,37 @@ from mash.idempotency.locks import (
 )
 
 from ..codes import Channel, Concern, Consent, Source
-from ..models import Contact, ContactSubject, Marf
+from ..models import ConcernRole, Contact, ContactPerson, ContactSubject, Marf, RelationshipType
 from ..models.contacts import NARRATIVE_MAX_LENGTH
 from ..timescales import contact_decision_due_at
-from .people import PersonInput, person_match_or_create, person_validate
+from ..validators import normalise_postcode
+from .people import (
+    PersonInput,
+    household_add,
+    household_of,
+    person_address_record,
+    person_match_or_create_why,
+    person_validate,
+    relationship_add,
+)
 from .repeats import repeats_recompute
 
 # A clock a few seconds fast on the sending side is not "the future".
 CLOCK_SKEW = timedelta(minutes=2)
+
+
+@dataclass
+class NamedPersonInput:
+    """Someone a contact names besides its subjects: who they are, their role in the concern,
+    and how they are related (`kind` of the subject at `to_subject`, or of the other named
+    person at `to_person`, by index)."""
+
+    person: PersonInput
+    role: str
+    relationship_type: str = ""
+    to_subject: int | None = None
+    to_person: int | None = None
+    in_household: bool = True
 
 
 @dataclass
@@ -45,6 +68,8 @@ class ContactInput:
     referrer_phone: str = ""
     referrer_email: str = ""
     external_reference: str = ""
+    #: Everyone else the contact names (parents, partners, other adults, alleged perpetrators).
+    people: list[NamedPersonInput] = field(default_factory=list)
     #: Set on the first item of a batch: every (source, external_reference) of the batch, so
     #: that intake locks them all, in one order, before it stores anything (no deadlock between
     #: two batches holding the same references in different orders).
@@ -97,8 +122,114 @@ def contact_validate(data: ContactInput) -> None:
             for name, messages in error.message_dict.items():
                 for message in messages:
                     add(f"subjects[{index}].{name}", message)
+    for index, named in enumerate(data.people):
+        prefix = f"people[{index}]"
+        try:
+            person_validate(named.person)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    add(f"{prefix}.{name}", message)
+        if named.role not in ConcernRole.values:
+            add(
+                f"{prefix}.role",
+                f"Unknown role: {named.role}. Use one of {', '.join(ConcernRole.values)}.",
+            )
+        if not named.relationship_type and named.to_subject is None and named.to_person is None:
+            continue
+        if named.relationship_type not in RelationshipType.values:
+            add(
+                f"{prefix}.relationship.type",
+                f"Unknown relationship: {named.relationship_type or '(none)'}. Use one of "
+                f"{', '.join(RelationshipType.values)}.",
+            )
+        if (named.to_subject is None) == (named.to_person is None):
+            add(
+                f"{prefix}.relationship.to_subject",
+                "Say who they are related to: to_subject (a subject's index) or to_person "
+                "(another named person's index), not both.",
+            )
+        elif named.to_subject is not None and not 0 <= named.to_subject < len(data.subjects):
+            add(f"{prefix}.relationship.to_subject", "There is no subject with this index.")
+        elif named.to_person is not None:
+            if named.to_person == index:
+                add(
+                    f"{prefix}.relationship.to_person",
+                    "A person cannot be related to themselves.",
+                )
+            elif not 0 <= named.to_person < len(data.people):
+                add(f"{prefix}.relationship.to_person", "There is no person with this index.")
     if errors:
         raise ValidationError(errors)
+
+
+def _record_people(*, contact: Contact, data: ContactInput, subjects: list, created_by) -> None:
+    """Match or create everyone else the contact names, link them with their role, store the
+    relationships named (learnt from this contact) and put household members in the subjects'
+    household. Errors name `people[i]...`; the caller's transaction undoes everything."""
+    named_people = []
+    for index, named in enumerate(data.people):
+        person, why = person_match_or_create_why(data=named.person, created_by=created_by)
+        if any(person.pk == subject.pk for subject in subjects):
+            raise ValidationError(
+                {f"people[{index}].given_name": "This person is already a subject of the contact."}
+            )
+        if any(person.pk == other.pk for other in named_people):
+            raise ValidationError(
+                {f"people[{index}].given_name": "This person is named twice on the contact."}
+            )
+        named_people.append(person)
+        ContactPerson.objects.create(
+            contact=contact,
+            person=person,
+            role=named.role,
+            relationship=named.relationship_type,
+            in_household=named.in_household,
+            address=named.person.address.strip(),
+            postcode=normalise_postcode(named.person.postcode),
+            match_reason=why,
+        )
+        person_address_record(
+            person=person,
+            address=named.person.address,
+            postcode=named.person.postcode,
+            learnt_from=contact,
+            recorded_by=created_by,
+        )
+    for index, named in enumerate(data.people):
+        if not named.relationship_type:
+            continue
+        other = (
+            subjects[named.to_subject]
+            if named.to_subject is not None
+            else named_people[named.to_person]
+        )
+        field_name = "to_subject" if named.to_subject is not None else "to_person"
+        relationship_add(
+            from_person=named_people[index],
+            to_person=other,
+            kind=named.relationship_type,
+            learnt_from=contact,
+            created_by=created_by,
+            field=f"people[{index}].relationship.{field_name}",
+        )
+        ContactPerson.objects.filter(contact=contact, person=named_people[index]).update(
+            related_to=other
+        )
+    if subjects:
+        household = household_of(subjects[0], created_by=created_by)
+        for subject in subjects[1:]:
+            household_add(household=household, person=subject, related=True, relationship="")
+        for named, person in zip(data.people, named_people, strict=True):
+            if named.in_household:
+                household_add(
+                    household=household,
+                    person=person,
+                    related=named.relationship_type != "unrelated_household_member",
+                    relationship=RelationshipType(named.relationship_type).label
+                    if named.relationship_type
+                    else "",
+                )
 
 
 @transaction.atomic
@@ -131,10 +262,30 @@ def contact_create(
     contact.full_clean(exclude=["created_by", "modified_by", "referrer_user", "subjects"])
     contact.save()
     person_ids = []
+    subjects = []
     for person_data in data.subjects:
-        person, _created = person_match_or_create(data=person_data, created_by=created_by)
-        ContactSubject.objects.get_or_create(contact=contact, person=person)
+        person, why = person_match_or_create_why(data=person_data, created_by=created_by)
+        ContactSubject.objects.get_or_create(
+            contact=contact,
+            person=person,
+            defaults={
+                "address": person_data.address.strip(),
+                "postcode": normalise_postcode(person_data.postcode),
+                "match_reason": why,
+            },
+        )
+        person_address_record(
+            person=person,
+            address=person_data.address,
+            postcode=person_data.postcode,
+            learnt_from=contact,
+            recorded_by=created_by,
+        )
+        if person.pk not in person_ids:
+            subjects.append(person)
         person_ids.append(person.pk)
+    if data.people:
+        _record_people(contact=contact, data=data, subjects=subjects, created_by=created_by)
     if marf_answers is not None and referrer_user is not None:
         Marf.objects.create(
             contact=contact,
@@ -168,6 +319,8 @@ def intake_digest(data: ContactInput) -> str:
     content = asdict(data)
     for name in ("received_at", "batch_references"):
         content.pop(name)
+    if not content["people"]:
+        content.pop("people")  # items sent before contacts named people replay as before
     agency = data.referring_agency
     content["referring_agency"] = getattr(agency, "pk", agency)
     content["external_reference"] = data.external_reference.strip()

@@ -5,12 +5,27 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from mash.audit.events import record_event
 
 from ..codes import Ethnicity, Gender
-from ..models import ContactSubject, HouseholdMember, Person, PersonAlias
+from ..models import (
+    ContactPerson,
+    ContactSubject,
+    Household,
+    HouseholdMember,
+    MatchReason,
+    Person,
+    PersonAddress,
+    PersonAlias,
+    PersonCorrection,
+    Relationship,
+    RelationshipType,
+)
+from ..models.people import ANCESTOR_TYPES, SYMMETRIC_TYPES
+from ..models.people import CORRECTABLE_FIELDS as CORRECTABLE_CHOICES
 from ..validators import (
     normalise_nhs_number,
     normalise_postcode,
@@ -88,19 +103,24 @@ def person_create(*, data: PersonInput | None = None, created_by=None, **fields)
 
 
 def _existing_match(data: PersonInput) -> Person | None:
+    return person_find_match(data)[0]
+
+
+def person_find_match(data: PersonInput) -> tuple[Person | None, str]:
+    """The existing record this description matches, and why (a MatchReason), else (None, "")."""
     live = Person.objects.filter(merged_into__isnull=True)
     nhs_number = normalise_nhs_number(data.nhs_number)
     if nhs_number:
         match = live.filter(nhs_number=nhs_number).order_by("pk").first()
         if match:
-            return match
+            return match, MatchReason.NHS_NUMBER
     upn = normalise_upn(data.upn)
     if upn:
         match = live.filter(upn=upn).order_by("pk").first()
         if match:
-            return match
+            return match, MatchReason.UPN
     if data.date_of_birth:
-        return (
+        match = (
             live.filter(
                 given_name__iexact=data.given_name.strip(),
                 family_name__iexact=data.family_name.strip(),
@@ -109,7 +129,9 @@ def _existing_match(data: PersonInput) -> Person | None:
             .order_by("pk")
             .first()
         )
-    return None
+        if match:
+            return match, MatchReason.NAME_AND_DATE_OF_BIRTH
+    return None, ""
 
 
 @transaction.atomic
@@ -121,6 +143,271 @@ def person_match_or_create(*, data: PersonInput, created_by=None) -> tuple[Perso
     if match is not None:
         return match, False
     return person_create(data=data, created_by=created_by), True
+
+
+@transaction.atomic
+def person_match_or_create_why(*, data: PersonInput, created_by=None) -> tuple[Person, str]:
+    """As person_match_or_create, with why: a MatchReason (NEW for a record made now)."""
+    person_validate(data)
+    match, reason = person_find_match(data)
+    if match is not None:
+        return match, reason
+    return person_create(data=data, created_by=created_by), MatchReason.NEW
+
+
+# --- Address history -------------------------------------------------------------------------
+
+
+def _same_address(address: str, postcode: str, other_address: str, other_postcode: str) -> bool:
+    def norm(text: str) -> str:
+        return " ".join(text.lower().replace(",", " ").split())
+
+    return norm(address) == norm(other_address) and normalise_postcode(
+        postcode
+    ) == normalise_postcode(other_postcode)
+
+
+@transaction.atomic
+def person_address_record(
+    *,
+    person: Person,
+    address: str,
+    postcode: str,
+    learnt_from=None,
+    recorded_by=None,
+    date_from: date | None = None,
+) -> PersonAddress | None:
+    """Add an address to the person's history and make it their current one (the person's
+    `address`/`postcode` follow). The same address as the current one changes nothing; the
+    address held before histories were kept is written into the history first, so it is never
+    lost. Nothing given, nothing recorded."""
+    address, postcode = (address or "").strip(), normalise_postcode(postcode or "")
+    if not address and not postcode:
+        return None
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    today = timezone.localdate()
+    current = PersonAddress.objects.filter(person=person, is_current=True).first()
+    if current is None and (person.address or person.postcode):
+        same = _same_address(person.address, person.postcode, address, postcode)
+        current = PersonAddress.objects.create(
+            person=person,
+            address=person.address,
+            postcode=person.postcode,
+            is_current=True,
+            # a record made from this very contact learnt its address from it
+            learnt_from=learnt_from if same else None,
+            date_from=(date_from or today) if same else None,
+            created_by=recorded_by,
+        )
+    if current is not None:
+        if _same_address(current.address, current.postcode, address, postcode):
+            return current
+        current.is_current = False
+        current.date_to = date_from or today
+        current.save(update_fields=["is_current", "date_to"])
+    entry = PersonAddress(
+        person=person,
+        address=address,
+        postcode=postcode,
+        date_from=date_from or today,
+        is_current=True,
+        learnt_from=learnt_from,
+        created_by=recorded_by,
+    )
+    entry.full_clean(exclude=["person", "learnt_from", "created_by"])
+    entry.save()
+    person.address, person.postcode = address, postcode
+    person.modified_by = recorded_by or person.modified_by
+    person.save(update_fields=["address", "postcode", "modified_by", "modified_at"])
+    return entry
+
+
+# --- Relationships ---------------------------------------------------------------------------
+
+
+def _is_ancestor(ancestor_id: int, person_id: int) -> bool:
+    """Whether a chain of parent/step-parent/grandparent relationships leads from `ancestor_id`
+    down to `person_id` (one query per generation)."""
+    seen: set[int] = set()
+    frontier = {ancestor_id}
+    while frontier:
+        if person_id in frontier:
+            return True
+        seen |= frontier
+        frontier = (
+            set(
+                Relationship.objects.filter(
+                    from_person_id__in=frontier, kind__in=ANCESTOR_TYPES
+                ).values_list("to_person_id", flat=True)
+            )
+            - seen
+        )
+    return False
+
+
+def relationship_check(
+    *, from_person_id: int, to_person_id: int, kind: str, field: str = "to_person"
+) -> None:
+    """Refuse an unknown kind, a relationship to oneself, and a cycle that would make someone
+    their own ancestor; the ValidationError names `field` (and `kind`'s field for a cycle)."""
+    kind_field = field.rsplit(".", 1)[0] + ".type" if "." in field else "kind"
+    if kind not in RelationshipType.values:
+        choices = ", ".join(RelationshipType.values)
+        raise ValidationError({kind_field: f"Unknown relationship: {kind}. Use one of {choices}."})
+    if from_person_id == to_person_id:
+        raise ValidationError({field: "A person cannot be related to themselves."})
+    if kind in ANCESTOR_TYPES and _is_ancestor(to_person_id, from_person_id):
+        raise ValidationError({kind_field: "This would make someone their own parent or ancestor."})
+
+
+@transaction.atomic
+def relationship_add(
+    *,
+    from_person: Person,
+    to_person: Person,
+    kind: str,
+    learnt_from=None,
+    created_by=None,
+    field: str = "to_person",
+) -> tuple[Relationship, bool]:
+    """Record that `from_person` is `kind` of `to_person`; the same relationship again (either
+    way round, for one that reads the same both ways) is the one already recorded."""
+    relationship_check(
+        from_person_id=from_person.pk, to_person_id=to_person.pk, kind=kind, field=field
+    )
+    existing = Relationship.objects.filter(
+        from_person=from_person, to_person=to_person, kind=kind
+    ).first()
+    if existing is None and kind in SYMMETRIC_TYPES:
+        existing = Relationship.objects.filter(
+            from_person=to_person, to_person=from_person, kind=kind
+        ).first()
+    if existing is not None:
+        return existing, False
+    relationship = Relationship.objects.create(
+        from_person=from_person,
+        to_person=to_person,
+        kind=kind,
+        learnt_from=learnt_from,
+        created_by=created_by,
+    )
+    record_event(
+        "person.relationship_added",
+        target=from_person,
+        actor=created_by,
+        data={"to_person": to_person.pk, "kind": kind},
+    )
+    return relationship, True
+
+
+def household_of(person: Person, *, created_by=None) -> Household:
+    """The household the person lives in now (made at their address if they have none)."""
+    link = HouseholdMember.objects.filter(person=person).select_related("household").last()
+    if link is not None:
+        return link.household
+    household = Household.objects.create(
+        address=person.address, postcode=person.postcode, created_by=created_by
+    )
+    HouseholdMember.objects.create(household=household, person=person, related=True)
+    return household
+
+
+def household_add(
+    *, household: Household, person: Person, related: bool, relationship: str
+) -> None:
+    HouseholdMember.objects.get_or_create(
+        household=household,
+        person=person,
+        defaults={"related": related, "relationship": relationship[:100]},
+    )
+
+
+# --- Corrections -----------------------------------------------------------------------------
+
+CORRECTABLE_FIELDS = tuple(name for name, _label in CORRECTABLE_CHOICES)
+
+
+@transaction.atomic
+def person_correct(*, person: Person, changes: dict, reason: str, corrected_by) -> list:
+    """Correct a person's details (hub staff): each changed field keeps its old value in a
+    PersonCorrection, and the audit trail records the change. Bad values are refused naming the
+    field, with nothing changed."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why these details are being corrected."})
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This detail cannot be corrected here." for name in unknown})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    data = PersonInput(
+        given_name=changes.get("given_name", person.given_name),
+        family_name=changes.get("family_name", person.family_name),
+        date_of_birth=changes.get("date_of_birth", person.date_of_birth),
+        expected_date_of_delivery=person.expected_date_of_delivery,
+        gender=changes.get("gender", person.gender),
+        ethnicity=changes.get("ethnicity", person.ethnicity),
+        nhs_number=changes.get("nhs_number", person.nhs_number),
+        upn=changes.get("upn", person.upn),
+        address=changes.get("address", person.address),
+        postcode=changes.get("postcode", person.postcode),
+    )
+    checked = person_validate(data)
+    new_values = {name: getattr(checked, name) for name in CORRECTABLE_FIELDS if name != "school"}
+    new_values["school"] = (changes.get("school", person.school) or "").strip()
+    if len(new_values["school"]) > Person._meta.get_field("school").max_length:
+        raise ValidationError({"school": "The school must be 200 characters or fewer."})
+    now = timezone.now()
+    corrections = []
+    for name in CORRECTABLE_FIELDS:
+        if name not in changes:
+            continue
+        old, new = getattr(person, name), new_values[name]
+        if old == new:
+            continue
+        corrections.append(
+            PersonCorrection(
+                person=person,
+                field=name,
+                old_value="" if old is None else str(old),
+                new_value="" if new is None else str(new),
+                reason=reason.strip(),
+                corrected_by=corrected_by,
+                corrected_at=now,
+            )
+        )
+    if not corrections:
+        raise ValidationError({"__all__": "Nothing was changed."})
+    address_changed = any(c.field in ("address", "postcode") for c in corrections)
+    for correction in corrections:
+        if correction.field not in ("address", "postcode"):
+            setattr(person, correction.field, new_values[correction.field])
+    person.modified_by = corrected_by
+    person.save()
+    for correction in corrections:
+        correction.save()
+    if address_changed:
+        # A corrected address replaces the current entry of the history (it was wrong, not
+        # moved from): the old one is kept in the correction.
+        current = PersonAddress.objects.filter(person=person, is_current=True).first()
+        if current is not None:
+            current.address, current.postcode = new_values["address"], new_values["postcode"]
+            current.save(update_fields=["address", "postcode"])
+        elif new_values["address"] or new_values["postcode"]:
+            PersonAddress.objects.create(
+                person=person,
+                address=new_values["address"],
+                postcode=new_values["postcode"],
+                is_current=True,
+                created_by=corrected_by,
+            )
+        person.address, person.postcode = new_values["address"], new_values["postcode"]
+        person.save()
+    record_event(
+        "person.corrected",
+        target=person,
+        actor=corrected_by,
+        data={"fields": [c.field for c in corrections], "reason": reason.strip()},
+    )
+    return corrections
 
 
 @transaction.atomic
@@ -145,6 +432,29 @@ def person_merge(*, keep: Person, duplicate: Person, reason: str, merged_by) -> 
         else:
             link.person = keep
             link.save(update_fields=["person"])
+    for link in ContactPerson.objects.filter(person=duplicate):
+        if ContactPerson.objects.filter(contact_id=link.contact_id, person=keep).exists():
+            link.delete()
+        else:
+            link.person = keep
+            link.save(update_fields=["person"])
+    for relationship in Relationship.objects.filter(
+        Q(from_person=duplicate) | Q(to_person=duplicate)
+    ):
+        ends = {
+            "from_person_id": keep.pk
+            if relationship.from_person_id == duplicate.pk
+            else relationship.from_person_id,
+            "to_person_id": keep.pk
+            if relationship.to_person_id == duplicate.pk
+            else relationship.to_person_id,
+        }
+        duplicate_of = Relationship.objects.filter(kind=relationship.kind, **ends)
+        if ends["from_person_id"] == ends["to_person_id"] or duplicate_of.exists():
+            relationship.delete()
+        else:
+            Relationship.objects.filter(pk=relationship.pk).update(**ends)
+    PersonAddress.objects.filter(person=duplicate).update(person=keep, is_current=False)
     PersonAlias.objects.create(
         person=keep, given_name=duplicate.given_name, family_name=duplicate.family_name
     )
