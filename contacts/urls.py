@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/", people.person_search, name="person_search"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/merge/", people.person_merge, name="person_merge"),
+    path("people/<int:pk>/correct/", people.person_correct, name="person_correct"),
     path("contacts/", triage.queue, name="queue"),
     path("contacts/new/", record.record_contact, name="record_contact"),
     path("contacts/<int:pk>/", triage.contact_detail, name="contact_detail"),
