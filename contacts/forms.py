@@ -53,6 +53,14 @@ class DecisionForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
+    separate_enquiry_reason = text_field(
+        limits.RATIONALE,
+        label="Reason to open a separate enquiry (optional)",
+        help_text="When a subject already has an open enquiry, a MASH enquiry decision adds "
+        "this contact to it. Only if a second, separate enquiry is needed, say why here.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

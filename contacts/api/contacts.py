@@ -33,6 +33,7 @@ from .serializers import (
     ContactFilterSerializer,
     ContactReceiptSerializer,
     ContactSerializer,
+    DecidedContactSerializer,
     DecideSerializer,
     ErrorSerializer,
     QueueContactSerializer,
@@ -216,7 +217,9 @@ class ContactViewSet(
 
     # --- Triage steps --------------------------------------------------------------------
 
-    def _step(self, step: Callable[[Contact], object]) -> Response:
+    def _step(
+        self, step: Callable[[Contact], object], answer: type = ContactSerializer
+    ) -> Response:
         """Run a triage service on the contact in view and answer with its new state.
 
         ValidationError → 400 by field (the exception handler); ConflictError → 409 with the
@@ -227,13 +230,13 @@ class ContactViewSet(
             step(contact)
         except ConflictError as conflict:
             current = ContactSerializer(self.get_object()).data
-            body = {"detail": conflict.message, "errors": {}, "current": current}
+            body = {"detail": conflict.message, "errors": conflict.errors, "current": current}
             return Response(body, status=status.HTTP_409_CONFLICT)
         except PermissionError as refused:
             if self.request.user.role in HUB_ROLES:
                 raise exceptions.PermissionDenied(str(refused)) from refused
             raise exceptions.NotFound() from refused
-        return Response(ContactSerializer(self.get_object()).data)
+        return Response(answer(self.get_object()).data)
 
     @extend_schema(request=None, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"], url_path="pick-up")
@@ -262,12 +265,22 @@ class ContactViewSet(
             )
         )
 
-    @extend_schema(request=DecideSerializer, responses={**STEP_RESPONSES, 403: ErrorSerializer})
+    @extend_schema(
+        request=DecideSerializer,
+        responses={**STEP_RESPONSES, 200: DecidedContactSerializer, 403: ErrorSerializer},
+    )
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         """A manager's decision: approve the recommendation or choose another outcome with a
         reason. Final. Two managers deciding at once: one wins, the other gets 409 with the
-        current state. A hub worker gets 403."""
+        current state. A hub worker gets 403.
+
+        A MASH_ENQUIRY for a contact whose subject already has an open enquiry adds the contact
+        to that enquiry (one enquiry per family; its RAG is raised when this decision's is
+        higher) instead of opening a second one, unless `separate_enquiry_reason` says why a
+        second, separate enquiry is needed. `enquiry` in the answer is the enquiry the contact
+        is in, `enquiry.joined` whether it was added to one already open. If that enquiry
+        closes in between, the answer is 409 naming `enquiry` and nothing is stored."""
         form = DecideSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         values = form.validated_data
@@ -279,7 +292,9 @@ class ContactViewSet(
                 reason=values["reason"],
                 rag=values["rag"],
                 expected_version=values["version"],
-            )
+                separate_enquiry_reason=values["separate_enquiry_reason"],
+            ),
+            answer=DecidedContactSerializer,
         )
 
 

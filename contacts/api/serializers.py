@@ -196,6 +196,40 @@ class ContactSerializer(serializers.ModelSerializer):
         return DecisionReadSerializer(contact).data
 
 
+class DecidedEnquirySerializer(serializers.Serializer):
+    """The enquiry a MASH_ENQUIRY decision put the contact in."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    joined = serializers.BooleanField(
+        help_text="True when the contact was added to an enquiry already open about a subject; "
+        "false when the decision opened it."
+    )
+
+
+class DecidedContactSerializer(ContactSerializer):
+    """The decided contact, with the enquiry it is in (null unless MASH_ENQUIRY)."""
+
+    enquiry = serializers.SerializerMethodField()
+
+    class Meta(ContactSerializer.Meta):
+        fields = [*ContactSerializer.Meta.fields, "enquiry"]
+        read_only_fields = fields
+
+    @extend_schema_field(DecidedEnquirySerializer(allow_null=True))
+    def get_enquiry(self, contact: Contact) -> dict | None:
+        from enquiries.models import EnquiryContact
+
+        link = EnquiryContact.objects.filter(contact=contact).select_related("enquiry").first()
+        if link is None:
+            return None
+        return {
+            "id": link.enquiry_id,
+            "reference": link.enquiry.reference,
+            "joined": link.how == "added",
+        }
+
+
 class QueueSubjectSerializer(ContactSubjectSerializer):
     """A subject as the queue shows them: the name, and the age in whole years at today's local
     date (null when unborn or not known)."""
@@ -295,6 +329,14 @@ class DecideSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="The initial RAG rating, for a MASH_ENQUIRY only.",
+    )
+    separate_enquiry_reason = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=limits.RATIONALE.input_length,
+        help_text="MASH_ENQUIRY only. When a subject already has an open enquiry, the contact is "
+        "added to it (its RAG raised if this decision's is higher); give a reason here only to "
+        "open a second, separate enquiry instead (recorded on it and in the audit trail).",
     )
     version = serializers.IntegerField(
         min_value=1, help_text="The contact's version you saw; a stale one is a 409 conflict."

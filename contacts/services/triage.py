@@ -188,9 +188,12 @@ def contact_decide(
     reason: str = "",
     rag: str = "",
     expected_version: int | None = None,
+    separate_enquiry_reason: str = "",
 ) -> Contact:
     """The manager's decision: approve the recommendation or choose another outcome (with a
-    reason). Final: a later change is a correction entry, never an overwrite."""
+    reason). Final: a later change is a correction entry, never an overwrite. A MASH_ENQUIRY
+    for a subject with an open enquiry joins it, unless `separate_enquiry_reason` says why a
+    second enquiry must open."""
     require_role(manager, {Role.HUB_MANAGER}, "decide outcomes")
     _check_outcome(outcome, rag)
     contact = _locked(contact, expected_version)
@@ -231,17 +234,26 @@ def contact_decide(
         data={"outcome": outcome, "rag": rag, "agreed": not differs},
     )
     resolve_breaches(kind=ItemKind.CONTACT_DECISION, item=contact, at=now)
-    _open_enquiry_if_needed(contact, manager)
+    _open_enquiry_if_needed(contact, manager, separate_reason=separate_enquiry_reason)
     _enqueue_feedback(contact)
     return contact
 
 
-def _open_enquiry_if_needed(contact: Contact, manager, opened_at=None) -> None:
-    """A MASH_ENQUIRY decision hands the contact to the enquiries capability."""
+def _open_enquiry_if_needed(
+    contact: Contact, manager, opened_at=None, separate_reason: str = ""
+) -> None:
+    """A MASH_ENQUIRY decision hands the contact to the enquiries capability: when a subject
+    already has an open enquiry the contact is added to it, unless `separate_reason` says why a
+    second one must open (DOMAIN.md, "Open work")."""
     if contact.outcome == Outcome.MASH_ENQUIRY:
-        from enquiries.services import enquiry_open
+        from enquiries.services import enquiry_for_decision
 
-        enquiry_open(contact=contact, opened_by=manager, opened_at=opened_at)
+        enquiry_for_decision(
+            contact=contact,
+            decided_by=manager,
+            opened_at=opened_at,
+            separate_reason=separate_reason,
+        )
 
 
 @transaction.atomic

@@ -321,6 +321,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             rag=data["rag"],
             reason=data["reason"],
             expected_version=data["version"],
+            separate_enquiry_reason=data["separate_enquiry_reason"],
         )
 
     return _form_step(

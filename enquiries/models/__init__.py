@@ -1,4 +1,11 @@
-from .enquiries import Enquiry, EnquiryPerson, EnquiryState, RagChange
+from .enquiries import (
+    Enquiry,
+    EnquiryContact,
+    EnquiryContactHow,
+    EnquiryPerson,
+    EnquiryState,
+    RagChange,
+)
 from .requests import (
     HandlingMarking,
     InformationRequest,
@@ -10,6 +17,8 @@ from .requests import (
 
 __all__ = [
     "Enquiry",
+    "EnquiryContact",
+    "EnquiryContactHow",
     "EnquiryPerson",
     "EnquiryState",
     "HandlingMarking",

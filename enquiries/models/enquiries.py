@@ -56,6 +56,13 @@ class Enquiry(TrackedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Why this enquiry was opened although a subject already had an open one (DOMAIN.md,
+    # "Open work"): blank for the ordinary case.
+    separate_reason = limited_text(
+        limits.RATIONALE,
+        blank=True,
+        help_text="Why a second open enquiry was opened for a child who already had one.",
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -84,6 +91,35 @@ class Enquiry(TrackedModel):
     @property
     def is_closed(self) -> bool:
         return self.state == EnquiryState.CLOSED
+
+
+class EnquiryContactHow(models.TextChoices):
+    OPENED = "opened", "Opened the enquiry"
+    ADDED = "added", "Added: a subject already had this open enquiry"
+
+
+class EnquiryContact(models.Model):
+    """A contact the enquiry holds: the one that opened it, and each later contact about a
+    child of it decided MASH_ENQUIRY while it was open. A contact is in at most one enquiry."""
+
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="contact_links")
+    contact = models.OneToOneField(
+        "contacts.Contact", on_delete=models.PROTECT, related_name="enquiry_link"
+    )
+    how = models.CharField(max_length=10, choices=EnquiryContactHow.choices)
+    added_at = models.DateTimeField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = limited_text(limits.RATIONALE, blank=True)
+    # When the mail server accepted the referrer's final word about this contact (set once).
+    final_word_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.contact} in {self.enquiry}"
 
 
 class EnquiryPerson(models.Model):

@@ -1,6 +1,16 @@
 """Every write of MASH enquiries, information requests and returns."""
 
-from .enquiries import enquiry_change_rag, enquiry_decide, enquiry_open, enquiry_recommend
+from .enquiries import (
+    FINAL_WORD_PURPOSE,
+    enquiry_add_contact,
+    enquiry_change_rag,
+    enquiry_decide,
+    enquiry_for_decision,
+    enquiry_open,
+    enquiry_recommend,
+    final_word_mark_sent,
+    open_enquiries_of_subjects,
+)
 from .requests import (
     ReturnInput,
     request_assign,
@@ -10,6 +20,11 @@ from .requests import (
 )
 
 __all__ = [
+    "FINAL_WORD_PURPOSE",
+    "enquiry_add_contact",
+    "enquiry_for_decision",
+    "final_word_mark_sent",
+    "open_enquiries_of_subjects",
     "ReturnInput",
     "enquiry_change_rag",
     "enquiry_decide",

@@ -22,7 +22,14 @@ from ...forms import (
     RequestInformationForm,
     WithdrawRequestForm,
 )
-from ...models import Enquiry, EnquiryPerson, InformationRequest, InformationReturn, RequestState
+from ...models import (
+    Enquiry,
+    EnquiryContact,
+    EnquiryPerson,
+    InformationRequest,
+    InformationReturn,
+    RequestState,
+)
 from ...selectors import enquiries_visible_to, information_requests_visible_to
 from .timeline import timeline, when  # noqa: F401 - `when` is shared with the steps
 
@@ -52,6 +59,11 @@ def people_to_check(enquiry: Enquiry) -> list[EnquiryPerson]:
             "-is_subject", "person__family_name", "person__given_name", "id"
         )
     )
+
+
+def contacts_of(enquiry: Enquiry) -> list[EnquiryContact]:
+    """The contacts the enquiry holds, the opening one first."""
+    return list(enquiry.contact_links.select_related("contact", "added_by"))
 
 
 def requests_of(request: HttpRequest, enquiry: Enquiry) -> list[InformationRequest]:
@@ -92,6 +104,7 @@ def render_enquiry(
     Every response that shows the enquiry, error pages included, is an audited view of it."""
     record_access(enquiry)
     people = people_to_check(enquiry)
+    contact_links = contacts_of(enquiry)
     requests = requests_of(request, enquiry)
     changes = list(enquiry.rag_changes.select_related("changed_by"))
     open_requests = [item for item in requests if item.state == RequestState.OPEN]
@@ -124,7 +137,8 @@ def render_enquiry(
         "people": people,
         "requests": requests,
         "open_requests": open_requests,
-        "timeline": timeline(enquiry, requests, changes),
+        "timeline": timeline(enquiry, requests, changes, contact_links),
+        "contact_links": contact_links,
         "request_form": request_form,
         "rag_form": pick(
             RagChangeForm,

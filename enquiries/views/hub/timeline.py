@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from contacts.codes import Rag
 
-from ...models import Enquiry, InformationRequest, RagChange, RequestState
+from ...models import (
+    Enquiry,
+    EnquiryContact,
+    EnquiryContactHow,
+    InformationRequest,
+    RagChange,
+    RequestState,
+)
 
 
 @dataclass
@@ -32,18 +39,45 @@ def when(moment: datetime) -> str:
 
 
 def timeline(
-    enquiry: Enquiry, requests: list[InformationRequest], changes: list[RagChange]
+    enquiry: Enquiry,
+    requests: list[InformationRequest],
+    changes: list[RagChange],
+    contact_links: list[EnquiryContact] = (),
 ) -> list[TimelineEntry]:
-    """Every request, return, withdrawal, RAG change, recommendation and decision, oldest first."""
+    """Every contact added, request, return, withdrawal, RAG change, recommendation and
+    decision, oldest first."""
     first_deadline = changes[0].previous_deadline if changes else enquiry.deadline
+    opened_lines = [f"Due {when(first_deadline)}"]
+    if enquiry.separate_reason:
+        opened_lines.append(
+            f"Opened separately although a subject had an open enquiry: {enquiry.separate_reason}"
+        )
     entries = [
         TimelineEntry(
             enquiry.opened_at,
             f"Enquiry opened as {Rag(enquiry.initial_rag).label}",
-            lines=[f"Due {when(first_deadline)}"],
+            lines=opened_lines,
             kind="opened",
         )
     ]
+    for link in contact_links:
+        if link.how != EnquiryContactHow.ADDED:
+            continue
+        contact = link.contact
+        entries.append(
+            TimelineEntry(
+                link.added_at,
+                f"Contact {contact.reference} added",
+                _name(link.added_by),
+                [
+                    f"Received {when(contact.received_at)}, decided MASH enquiry "
+                    f"({Rag(contact.initial_rag).label})"
+                    if contact.initial_rag
+                    else f"Received {when(contact.received_at)}"
+                ],
+                "contact-added",
+            )
+        )
     for item in requests:
         entries.append(
             TimelineEntry(
