@@ -22,6 +22,7 @@ urlpatterns = [
     path("requests/", include("enquiries.urls_agency")),
     path("", include("documents.urls")),  # documents/..., api/v1/documents/...
     path("", include("notes.urls")),  # contacts/<pk>/notes/, enquiries/<pk>/notes/
+    path("", include("chronology.urls")),  # people/<pk>/chronology/
     path("notifications/", include("mash.deadlines.urls")),
     path("reporting/", include("reporting.urls")),
     path("breaches/", include("mash.deadlines.urls_breaches")),

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet
@@ -29,4 +29,5 @@ router.register("information-requests", InformationRequestViewSet, basename="inf
 
 urlpatterns = router.urls
 urlpatterns += notes_urlpatterns  # contacts/{id}/notes/, enquiries/{id}/notes/
+urlpatterns += [path("", include("chronology.api.urls"))]  # people/{id}/chronology/
 urlpatterns += [path("reporting/kpis/", KpiView.as_view(), name="reporting-kpis")]

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "documents",
     "notes",
     "reporting",
+    "chronology",
 ]
 
 MIDDLEWARE = [
