@@ -1,5 +1,12 @@
 """Personas (DOMAIN.md's roles) and shared fixtures for every test."""
 
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -119,3 +126,70 @@ def _celery_sends_to_the_broker(request):
         from mash.celery import app
 
         assert app.conf.task_always_eager is False, "an earlier test left Celery eager"
+
+
+#: A one-line ClamAV hash database: the EICAR test file's MD5, size and name.
+EICAR_HDB = "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature"
+
+
+# --- A real clamd, for the documents tests ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def clamd_socket(tmp_path_factory) -> str:
+    binary = shutil.which("clamd") or "/usr/sbin/clamd"
+    if not os.access(binary, os.X_OK):
+        pytest.fail(
+            "clamd is not installed: `make test` installs Debian's clamav-daemon "
+            "(scripts/ensure-services; as root: apt-get install -y clamav-daemon)"
+        )
+    folder = tmp_path_factory.mktemp("clamd")
+    (folder / "db").mkdir()
+    (folder / "db" / "test.hdb").write_text(EICAR_HDB + "\n")
+    socket_path = folder / "clamd.sock"
+    config = folder / "clamd.conf"
+    config.write_text(
+        f"DatabaseDirectory {folder / 'db'}\n"
+        f"LocalSocket {socket_path}\n"
+        f"TemporaryDirectory {folder}\n"
+        f"LogFile {folder / 'clamd.log'}\n"
+        "Foreground yes\n"
+        "StreamMaxLength 25M\n"
+    )
+    process = subprocess.Popen(  # noqa: S603 - our own binary and config
+        [binary, "--config-file", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not socket_path.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log = (folder / "clamd.log").read_text() if (folder / "clamd.log").exists() else ""
+            pytest.fail(f"clamd did not start: {process.stderr.read().decode()} {log}")
+        time.sleep(0.05)
+    yield str(socket_path)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def scanner(settings, clamd_socket, media) -> str:
+    settings.MASH_CLAMD_SOCKET = clamd_socket
+    settings.MASH_CLAMD_HOST = ""
+    return clamd_socket
+
+
+@pytest.fixture
+def no_scanner(settings, media) -> None:
+    settings.MASH_CLAMD_SOCKET = ""
+    settings.MASH_CLAMD_HOST = ""

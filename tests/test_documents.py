@@ -1,17 +1,13 @@
 """Documents on hub contacts and enquiries, scanned by a real clamd (issue 11, item 6).
 
-A session fixture starts Debian's clamd with its own configuration and a one-line hash database
-holding the EICAR test file's signature (no internet here: freshclam cannot run). `make test`
-installs clamav-daemon (scripts/ensure-services); without it these tests fail, naming the fix.
+A session fixture (tests/conftest.py) starts Debian's clamd with its own configuration and a
+one-line hash database holding the EICAR test file's signature (no internet here: freshclam cannot
+run). `make test` installs clamav-daemon (scripts/ensure-services); without it these tests fail,
+naming the fix.
 """
 
 import base64
 import io
-import os
-import shutil
-import signal
-import subprocess
-import time
 import zipfile
 from pathlib import Path
 
@@ -36,72 +32,11 @@ pytestmark = pytest.mark.django_db
 
 # The standard 68-byte EICAR test file, built from parts so this file is not itself flagged.
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-" + b"ANTIVIRUS-TEST-FILE!$H+H*"
-EICAR_HDB = "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 OUTSIDERS = ["researcher_a", "supervisor_a", "referrer", "board_member"]
 
 
-# --- A real clamd ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def clamd_socket(tmp_path_factory) -> str:
-    binary = shutil.which("clamd") or "/usr/sbin/clamd"
-    if not os.access(binary, os.X_OK):
-        pytest.fail(
-            "clamd is not installed: `make test` installs Debian's clamav-daemon "
-            "(scripts/ensure-services; as root: apt-get install -y clamav-daemon)"
-        )
-    folder = tmp_path_factory.mktemp("clamd")
-    (folder / "db").mkdir()
-    (folder / "db" / "test.hdb").write_text(EICAR_HDB + "\n")
-    socket_path = folder / "clamd.sock"
-    config = folder / "clamd.conf"
-    config.write_text(
-        f"DatabaseDirectory {folder / 'db'}\n"
-        f"LocalSocket {socket_path}\n"
-        f"TemporaryDirectory {folder}\n"
-        f"LogFile {folder / 'clamd.log'}\n"
-        "Foreground yes\n"
-        "StreamMaxLength 25M\n"
-    )
-    process = subprocess.Popen(  # noqa: S603 - our own binary and config
-        [binary, "--config-file", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 60
-    while not socket_path.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            log = (folder / "clamd.log").read_text() if (folder / "clamd.log").exists() else ""
-            pytest.fail(f"clamd did not start: {process.stderr.read().decode()} {log}")
-        time.sleep(0.05)
-    yield str(socket_path)
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def scanner(settings, clamd_socket, media) -> str:
-    settings.MASH_CLAMD_SOCKET = clamd_socket
-    settings.MASH_CLAMD_HOST = ""
-    return clamd_socket
-
-
-@pytest.fixture
-def no_scanner(settings, media) -> None:
-    settings.MASH_CLAMD_SOCKET = ""
-    settings.MASH_CLAMD_HOST = ""
+# --- A real clamd: the fixtures (clamd_socket, media, scanner, no_scanner) are in conftest.py --
 
 
 def stored_files(media: Path) -> list[Path]:
