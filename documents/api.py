@@ -25,6 +25,8 @@ class DocumentSerializer(serializers.ModelSerializer):
             "id",
             "contact",
             "enquiry",
+            "marf",
+            "information_return",
             "original_name",
             "kind",
             "content_type",

@@ -253,7 +253,7 @@ def _tell_uploader(document: Document, signature: str) -> None:
     user = document.uploaded_by
     if user is None:
         return
-    link = settings.SITE_URL + record_url(document)
+    link = settings.SITE_URL + record_link(document)
     queue_email(
         recipient=user.email,
         subject=f"A file you uploaded was quarantined: {document.original_name}",
@@ -298,13 +298,38 @@ def _reachable() -> bool:
 # --- Pages ---------------------------------------------------------------------------------
 
 
-def record_url(document: Document) -> str:
-    """The page of the record the document belongs to."""
+def record_url(document: Document, user=None) -> str:
+    """The page of the record the document belongs to, as `user` sees it: a MARF's is the
+    referrer's MARF page (the hub's: the contact), a return's the agency's request page (the
+    hub's: the enquiry's returns). Without a user, the uploader's."""
+    from agencies.roles import AGENCY_ROLES, HUB_ROLES, Role
+
+    role = getattr(user if user is not None else document.uploaded_by, "role", "")
     if document.contact_id is not None:
         return reverse("contacts:contact_detail", kwargs={"pk": document.contact_id})
     if document.enquiry_id is not None:
         return reverse("enquiries_hub:detail", kwargs={"pk": document.enquiry_id})
+    if document.marf_id is not None:
+        contact_id = document.marf.contact_id
+        if role == Role.REFERRER:
+            return reverse("contacts:marf_detail", kwargs={"pk": contact_id})
+        return reverse("contacts:contact_detail", kwargs={"pk": contact_id})
+    if document.information_return_id is not None:
+        request = document.information_return.request
+        if role in AGENCY_ROLES:
+            return reverse("enquiries_agency:request_detail", kwargs={"pk": request.pk})
+        if role in HUB_ROLES:
+            return reverse("enquiries_hub:detail", kwargs={"pk": request.enquiry_id})
     return "/"
+
+
+def record_link(document: Document, user=None) -> str:
+    """`record_url` with the anchor of the documents' section on that page."""
+    url = record_url(document, user)
+    if url == "/":
+        return url
+    hub_return = document.information_return_id is not None and "/enquiries/" in url
+    return f"{url}#{'return-documents' if hub_return else 'documents'}"
 
 
 def download_name(document: Document) -> str:

@@ -18,6 +18,18 @@ urlpatterns = [
         {"record_kind": "enquiry"},
         name="upload_enquiry",
     ),
+    path(
+        "documents/marfs/<int:pk>/upload/",
+        views.upload,
+        {"record_kind": "marf"},
+        name="upload_marf",
+    ),
+    path(
+        "documents/returns/<int:pk>/upload/",
+        views.upload,
+        {"record_kind": "return"},
+        name="upload_return",
+    ),
     path("documents/<int:pk>/download/", views.download, name="download"),
     path(
         "api/v1/documents/<int:pk>/",

@@ -1,4 +1,7 @@
-"""Uploading a document to a contact or an enquiry (hub staff), and downloading one."""
+"""Uploading a document to a contact or an enquiry (hub staff), to a MARF (the referrer who sent
+it) or to a return (the agency that made it), and downloading one."""
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParser
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.datastructures import ImmutableList
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from contacts.views.common import require_hub
+from agencies.roles import AGENCY_ROLES, Role
+from contacts.views.common import require_hub, require_roles
 from mash.audit.events import record_event
 from mash.idempotency.submissions import USED_MESSAGE, SubmissionTokenError, submission_once
 
@@ -18,6 +23,11 @@ from . import clamd, services
 from .selectors import documents_visible_to
 
 FORM = "document"
+MARF_DECIDED = (
+    "The hub has decided about this referral, so no more files can be attached. To tell the "
+    "hub something new, make a new referral."
+)
+ENQUIRY_CLOSED = "The hub has closed this enquiry: no more files can be attached."
 
 
 class _NameKeepingParser(MultiPartParser):
@@ -54,28 +64,71 @@ def _parse_keeping_names(request: HttpRequest) -> list[str]:
     return names
 
 
-def _record(request: HttpRequest, record_kind: str, pk: int):
-    """The hub record a document is uploaded to: 404 outside the hub or outside one's view."""
+@dataclass(frozen=True)
+class Target:
+    """The record a document is uploaded to, its reference and page, and why it is closed to
+    uploads ("" while open)."""
+
+    record: object
+    reference: str
+    page: str
+    closed: str = ""
+
+
+def _target(request: HttpRequest, record_kind: str, pk: int) -> Target:
+    """The record a document is uploaded to: 404 outside the uploader's role or view.
+
+    Contacts and enquiries: hub staff. A MARF (by its contact's id, as /marfs/<pk>/): the
+    referrer who sent it. A return: the agency that made it (researchers and supervisors)."""
+    user = request.user
+    if record_kind == "marf":
+        from contacts.selectors import marfs_of_referrer
+
+        require_roles(request, {Role.REFERRER})
+        marf = marfs_of_referrer(user).filter(contact_id=pk).first()
+        if marf is None:
+            raise Http404
+        return Target(
+            marf,
+            marf.contact.reference,
+            reverse("contacts:marf_detail", kwargs={"pk": pk}),
+            MARF_DECIDED if marf.contact.outcome else "",
+        )
+    if record_kind == "return":
+        from enquiries.models import RequestState
+        from enquiries.selectors import returns_visible_to
+
+        require_roles(request, AGENCY_ROLES)
+        information_return = (
+            returns_visible_to(user)
+            .exclude(request__state=RequestState.WITHDRAWN)
+            .select_related("request__enquiry")
+            .filter(pk=pk)
+            .first()
+        )
+        if information_return is None:
+            raise Http404
+        info_request = information_return.request
+        return Target(
+            information_return,
+            info_request.reference,
+            reverse("enquiries_agency:request_detail", kwargs={"pk": info_request.pk}),
+            ENQUIRY_CLOSED if info_request.enquiry.is_closed else "",
+        )
     require_hub(request)
     if record_kind == "contact":
         from contacts.selectors import contacts_visible_to
 
-        record = contacts_visible_to(request.user).filter(pk=pk).first()
+        record = contacts_visible_to(user).filter(pk=pk).first()
+        page = "contacts:contact_detail"
     else:
         from enquiries.selectors import enquiries_visible_to
 
-        record = enquiries_visible_to(request.user).filter(pk=pk).first()
+        record = enquiries_visible_to(user).filter(pk=pk).first()
+        page = "enquiries_hub:detail"
     if record is None:
         raise Http404
-    return record
-
-
-def _record_page(record_kind: str, record) -> str:
-    from django.urls import reverse
-
-    if record_kind == "contact":
-        return reverse("contacts:contact_detail", kwargs={"pk": record.pk})
-    return reverse("enquiries_hub:detail", kwargs={"pk": record.pk})
+    return Target(record, record.reference, reverse(page, kwargs={"pk": record.pk}))
 
 
 @csrf_exempt  # the upload is parsed first (keeping file names), then CSRF checked: _upload
@@ -88,10 +141,12 @@ def upload(request: HttpRequest, pk: int, record_kind: str) -> HttpResponse:
 
 @csrf_protect
 def _upload(request: HttpRequest, pk: int, record_kind: str, names: list[str]) -> HttpResponse:
-    record = _record(request, record_kind, pk)
-    page = _record_page(record_kind, record)
-    error = ""
-    if request.method == "POST":
+    target = _target(request, record_kind, pk)
+    page = target.page
+    error, status = "", 400
+    if request.method == "POST" and target.closed:
+        status = 409  # the page says why; nothing is read or stored
+    elif request.method == "POST":
         files = request.FILES.getlist("file")
         if len(files) > 1:
             error = "Select one file"
@@ -102,7 +157,7 @@ def _upload(request: HttpRequest, pk: int, record_kind: str, names: list[str]) -
                         messages.success(request, USED_MESSAGE)
                         return redirect(submission.done_url)
                     document = services.document_upload(
-                        record=record,
+                        record=target.record,
                         upload=files[0] if files else None,
                         name=names[0] if names else None,
                         uploaded_by=request.user,
@@ -124,13 +179,15 @@ def _upload(request: HttpRequest, pk: int, record_kind: str, names: list[str]) -
         request,
         "documents/upload.html",
         {
-            "record": record,
+            "record": target.record,
+            "reference": target.reference,
             "record_kind": record_kind,
             "record_page": page,
+            "closed": target.closed,
             "error": error,
             "max_bytes": services.max_bytes(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status if request.method == "POST" else 200,
     )
 
 
@@ -147,7 +204,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
             "documents/unavailable.html",
             {
                 "document": document,
-                "record_page": services.record_url(document),
+                "record_page": services.record_link(document, request.user),
                 "scanner": clamd.is_configured(),
             },
             status=404,
