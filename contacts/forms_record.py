@@ -11,6 +11,7 @@ from mash.forms import GovukFormMixin
 from mash.limits import text_field
 
 from .codes import Channel, Concern, Consent, Gender, Source
+from .models import ConcernRole, RelationshipType
 
 LONDON = ZoneInfo("Europe/London")
 RECORDED_CHANNELS = [
@@ -96,4 +97,74 @@ class SubjectForm(GovukFormMixin, forms.Form):
 
 SubjectFormSet = forms.formset_factory(
     SubjectForm, extra=3, max_num=3, min_num=1, validate_min=True
+)
+
+
+OTHER_PEOPLE = 6
+
+RELATED_TO_CHOICES = (
+    [("", "Choose who")]
+    + [(f"subject-{i}", f"Person {i + 1} (the concern is about them)") for i in range(3)]
+    + [(f"other-{i}", f"Other person {i + 1}") for i in range(OTHER_PEOPLE)]
+)
+
+
+class OtherPersonForm(GovukFormMixin, forms.Form):
+    """Someone else the contact names: a parent, carer, sibling, partner, another adult in the
+    home or an alleged perpetrator. A row with no name is left out."""
+
+    given_name = text_field(limits.PERSON_NAME, label="Given name", required=False)
+    family_name = text_field(limits.PERSON_NAME, label="Family name", required=False)
+    date_of_birth = forms.DateField(
+        label="Date of birth (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    nhs_number = text_field(limits.NHS_NUMBER, label="NHS number (optional)", required=False)
+    role = forms.ChoiceField(
+        label="Role in the concern",
+        choices=[("", "Choose a role")] + ConcernRole.choices,
+        required=False,
+    )
+    relationship_type = forms.ChoiceField(
+        label="Relationship",
+        choices=[("", "Not known")] + RelationshipType.choices,
+        required=False,
+        help_text="What they are to the person chosen below: a child's mother is a parent.",
+    )
+    related_to = forms.ChoiceField(label="Related to", choices=RELATED_TO_CHOICES, required=False)
+    in_household = forms.BooleanField(
+        label="Lives at the same address", required=False, initial=True
+    )
+
+    def has_person(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return bool(data.get("given_name") or data.get("family_name"))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        named = cleaned.get("given_name") or cleaned.get("family_name")
+        other_answers = any(
+            cleaned.get(name)
+            for name in ("date_of_birth", "nhs_number", "role", "relationship_type", "related_to")
+        )
+        if not named:
+            if other_answers:
+                self.add_error("given_name", "Enter the person's given name")
+            return cleaned
+        if not cleaned.get("given_name"):
+            self.add_error("given_name", "Enter the person's given name")
+        if not cleaned.get("family_name"):
+            self.add_error("family_name", "Enter the person's family name")
+        if not cleaned.get("role"):
+            self.add_error("role", "Choose the person's role in the concern")
+        if cleaned.get("relationship_type") and not cleaned.get("related_to"):
+            self.add_error("related_to", "Choose who they are related to")
+        if cleaned.get("related_to") and not cleaned.get("relationship_type"):
+            self.add_error("relationship_type", "Choose how they are related")
+        return cleaned
+
+
+OtherPersonFormSet = forms.formset_factory(
+    OtherPersonForm, extra=OTHER_PEOPLE, max_num=OTHER_PEOPLE
 )

@@ -283,3 +283,134 @@ def test_the_address_is_kept_when_the_child_matches_an_existing_record(api_for, 
 def test_the_schema_documents_people(api_for, hub_worker):
     schema = api_for(hub_worker).get("/api/schema/").content.decode()
     assert "NamedPersonIntake" in schema and "to_subject" in schema
+
+
+# --- The hub's "Record a contact" form --------------------------------------------------------
+
+
+def hub_form(**overrides) -> dict:
+    data = {
+        "channel": "phone",
+        "source": "2A",
+        "referring_agency": "",
+        "received_date": "",
+        "received_time": "",
+        "referrer_name": "Ms Jones",
+        "referrer_role": "DSL",
+        "referrer_organisation": "Northfield Primary",
+        "referrer_phone": "0113 000 0000",
+        "referrer_email": "",
+        "concerns": ["domestic_abuse"],
+        "narrative": "Amira said mum's boyfriend hit mum last night; Zain saw it.",
+        "consent": "given",
+        "consent_detail": "",
+        "subject-TOTAL_FORMS": "3",
+        "subject-INITIAL_FORMS": "0",
+        "subject-MIN_NUM_FORMS": "1",
+        "subject-MAX_NUM_FORMS": "3",
+        "subject-0-given_name": "Amira",
+        "subject-0-family_name": "Hussain",
+        "subject-0-date_of_birth": "2017-05-04",
+        "subject-0-address": ADDRESS,
+        "subject-0-postcode": "ls1 4ap",
+        "subject-1-given_name": "Zain",
+        "subject-1-family_name": "Hussain",
+        "subject-1-date_of_birth": "2019-02-11",
+        "subject-1-address": ADDRESS,
+        "subject-1-postcode": POSTCODE,
+        "other-TOTAL_FORMS": "6",
+        "other-INITIAL_FORMS": "0",
+        "other-MIN_NUM_FORMS": "0",
+        "other-MAX_NUM_FORMS": "6",
+        "other-0-given_name": "Sara",
+        "other-0-family_name": "Hussain",
+        "other-0-date_of_birth": "1990-03-01",
+        "other-0-role": "parent_carer",
+        "other-0-relationship_type": "parent",
+        "other-0-related_to": "subject-0",
+        "other-0-in_household": "on",
+        "other-1-given_name": "Dean",
+        "other-1-family_name": "Cole",
+        "other-1-role": "alleged_perpetrator",
+        "other-1-relationship_type": "partner",
+        "other-1-related_to": "other-0",
+        "other-1-in_household": "on",
+        "other-2-given_name": "Tom",
+        "other-2-family_name": "Lodge",
+        "other-2-role": "other",
+        "other-2-relationship_type": "unrelated_household_member",
+        "other-2-related_to": "subject-0",
+        "other-2-in_household": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_hub_form_records_five_people_and_a_second_contact_matches_the_mother(
+    client_for, hub_worker
+):
+    from tests.forms import submission_token
+
+    browser = client_for(hub_worker)
+    page = browser.get("/contacts/new/").content.decode()
+    assert "Everyone else the contact names" in page and 'name="other-0-role"' in page
+    response = browser.post(
+        "/contacts/new/", hub_form() | submission_token(hub_worker, "record_contact")
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    first = Contact.objects.get()
+    assert_family_recorded(first)
+    sara = Person.objects.get(given_name="Sara")
+
+    second_form = hub_form(
+        narrative="Second call about Amira.",
+        **{
+            "subject-1-given_name": "",
+            "subject-1-family_name": "",
+            "subject-1-date_of_birth": "",
+            "subject-1-address": "",
+            "subject-1-postcode": "",
+            "other-1-given_name": "",
+            "other-1-family_name": "",
+            "other-1-role": "",
+            "other-1-relationship_type": "",
+            "other-1-related_to": "",
+            "other-2-given_name": "",
+            "other-2-family_name": "",
+            "other-2-role": "",
+            "other-2-relationship_type": "",
+            "other-2-related_to": "",
+        },
+    )
+    response = browser.post(
+        "/contacts/new/", second_form | submission_token(hub_worker, "record_contact")
+    )
+    assert response.status_code == 302
+    second = Contact.objects.exclude(pk=first.pk).get()
+    link = second.person_links.get()
+    assert link.person == sara and link.match_reason == MatchReason.NAME_AND_DATE_OF_BIRTH
+    assert Person.objects.count() == 5
+    page = browser.get(f"/contacts/{second.pk}/").content.decode()
+    assert "Same name and date of birth" in page and "Parent or carer" in page
+    # the relationship is not stored twice
+    assert Relationship.objects.filter(from_person=sara, kind="parent").count() == 1
+
+
+def test_the_hub_form_names_a_bad_person_field_and_stores_nothing(client_for, hub_worker):
+    from tests.forms import submission_token
+
+    browser = client_for(hub_worker)
+    cases = [
+        ({"other-1-role": ""}, "Choose the person&#x27;s role in the concern"),
+        ({"other-1-related_to": "other-4"}, "There is nobody in that part of the form"),
+        ({"other-1-related_to": "other-1"}, "A person cannot be related to themselves"),
+        ({"other-0-relationship_type": ""}, "Choose how they are related"),
+        ({"other-0-nhs_number": "1234567890"}, "Enter a valid 10-digit NHS number"),
+    ]
+    for overrides, message in cases:
+        response = browser.post(
+            "/contacts/new/", hub_form(**overrides) | submission_token(hub_worker, "record_contact")
+        )
+        assert response.status_code == 400, overrides
+        assert message in response.content.decode(), overrides
+        assert nothing_stored()
