@@ -38,7 +38,7 @@ def documents_visible_to(user, *, queryset: QuerySet[Document] | None = None) ->
 
 def documents_of(record, user) -> list[Document]:
     """The documents of `record` that `user` may see, newest first, with their uploaders. A
-    contact's include those attached to its MARF (`from_marf` set on each)."""
+    contact's include those the referrer attached to its MARF."""
     from contacts.models import Contact
 
     from .services import _owner_field
@@ -47,10 +47,7 @@ def documents_of(record, user) -> list[Document]:
         condition = Q(contact=record) | Q(marf__contact=record)
     else:
         condition = Q(**{_owner_field(record): record})
-    documents = list(documents_visible_to(user).filter(condition).select_related("uploaded_by"))
-    for document in documents:
-        document.from_marf = document.marf_id is not None
-    return documents
+    return list(documents_visible_to(user).filter(condition).select_related("uploaded_by"))
 
 
 def marf_documents(user, contact_id: int) -> list[Document]:
