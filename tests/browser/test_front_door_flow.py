@@ -206,7 +206,7 @@ def test_marf_triaged_overridden_and_outcome_shown_to_referrer(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your referrals")
     row = page.get_by_test_id("marf-list").locator("tbody tr").filter(has_text=reference)
     expect(row).to_have_count(1)
-    expect(row.get_by_test_id("marf-status")).to_have_text("Decided")
+    expect(row.get_by_test_id("marf-status")).to_have_text("Enquiry under way")
     expect(row).to_contain_text(OUTCOME_FOR_REFERRER["MASH_ENQUIRY"])
     main = page.get_by_role("main")
     for secret in (REASON, RATIONALE, "Amber", "Early help"):
