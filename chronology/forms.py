@@ -9,6 +9,9 @@ from mash.forms import GovukFormMixin
 
 from .filters import EventKind, Filters, parse_filters
 
+# The page offers only known kinds: one that is not (a changed address) is named in plain words.
+PAGE_KIND_MESSAGE = "Choose the kinds of event from the list"
+
 DATE_LABELS = {
     "from": "From",
     "to": "To",
@@ -63,5 +66,5 @@ class ChronologyFilterForm(GovukFormMixin, forms.Form):
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():
-                self.add_error(field, messages)
+                self.add_error(field, PAGE_KIND_MESSAGE if field == "kinds" else messages)
         return cleaned

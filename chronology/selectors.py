@@ -8,7 +8,8 @@ One query per source table, never one per event: the person's own and merged rec
 recursive query), then contacts, decisions, enquiries, RAG changes, information requests,
 returns, significant case notes and documents, each in one query (a table whose kinds are
 filtered out is not read). The records a person is linked through (the contacts they are a
-subject of, the enquiries they are checked in) are subqueries of each query, not lists.
+subject of or named on, the enquiries they are checked in, the requests that name them) are
+subqueries of each query, not lists.
 """
 
 from __future__ import annotations
@@ -17,13 +18,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from agencies.roles import HUB_ROLES
 from contacts.codes import Channel, Concern, Outcome, Rag, Source
-from contacts.models import Contact, DecisionEntry, Person
+from contacts.models import (
+    ConcernRole,
+    Contact,
+    ContactPerson,
+    ContactSubject,
+    DecisionEntry,
+    Person,
+)
 from contacts.selectors import contacts_visible_to, people_visible_to
 from documents.models import ScanState
 from documents.selectors import documents_visible_to
@@ -141,20 +149,41 @@ def _sentence(*parts: str) -> str:
 # --- One reader per source table ----------------------------------------------------------
 
 
+def _contacts_about(user, ids) -> QuerySet:
+    """The contacts `user` can see that have one of `ids` as a subject or name them otherwise
+    (a parent, a partner, an alleged perpetrator: contacts.ContactPerson)."""
+    subject_of = ContactSubject.objects.filter(person_id__in=ids).values("contact_id")
+    named_in = ContactPerson.objects.filter(person_id__in=ids).values("contact_id")
+    return contacts_visible_to(user).filter(Q(pk__in=subject_of) | Q(pk__in=named_in))
+
+
 def _contacts(user, ids, filters) -> Iterator[tuple]:
     contacts = (
-        contacts_visible_to(user)
-        .filter(subject_links__person_id__in=ids)
+        _contacts_about(user, ids)
         .filter(_in_period("received_at", filters))
+        .annotate(
+            is_subject=Exists(
+                ContactSubject.objects.filter(contact=OuterRef("pk"), person_id__in=ids)
+            ),
+            named_role=Subquery(
+                ContactPerson.objects.filter(contact=OuterRef("pk"), person_id__in=ids)
+                .order_by("pk")
+                .values("role")[:1]
+            ),
+        )
         .select_related("referring_agency")
-        .distinct()
     )
     for contact in contacts:
         concerns = ", ".join(_label(Concern, concern) for concern in contact.concerns or [])
         source = _label(Source, contact.source)
         if contact.referring_agency_id:
             source = f"{source} ({contact.referring_agency.name})"
+        if contact.is_subject:
+            about = "A subject of the contact."
+        else:
+            about = f"Named on the contact: {_label(ConcernRole, contact.named_role).lower()}."
         detail = _sentence(
+            about,
             f"Source: {source}, by {_label(Channel, contact.channel).lower()}.",
             f"Concerns: {concerns}." if concerns else "No concern recorded.",
         )
@@ -434,7 +463,7 @@ def chronology_for(
     ids = [found.pk for found in people]
     if not ids:
         return []
-    contacts = contacts_visible_to(user).filter(subject_links__person_id__in=ids).values("pk")
+    contacts = _contacts_about(user, ids).values("pk")
     enquiries = enquiries_visible_to(user).filter(person_links__person_id__in=ids).values("pk")
 
     found: list[tuple] = []

@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from chronology.filters import EventKind
 from contacts.codes import Channel, Consent, Outcome, Rag, Source
-from contacts.models import Contact, ContactSubject, DecisionEntry, Person
+from contacts.models import (
+    ConcernRole,
+    Contact,
+    ContactPerson,
+    ContactSubject,
+    DecisionEntry,
+    Person,
+)
 from documents.models import Document, ScanState
 from enquiries.models import (
     Enquiry,
@@ -240,6 +247,10 @@ def test_the_page_shows_the_events_in_order_with_links_and_print_markup(
     assert "data-app-print" in page and "/static/chronology/print.js" in page
     assert 'data-testid="marking-top"' in page and 'data-testid="marking-bottom"' in page
     assert 'class="govuk-grid-row app-no-print"' in page
+    assert (
+        f'class="govuk-body govuk-!-margin-bottom-0 app-print-only">Record {contact.reference}'
+        in page
+    )
     assert "SECRET RETURN CONTENT" not in page and "An ordinary note" not in page
 
 
@@ -329,6 +340,26 @@ def test_the_events_of_merged_records_are_included(
     assert own["person"]["merged_into"] == duplicate.pk
     moved = {"contact_received", "recommendation", "decision", "document"}  # with the contact
     assert {event["kind"] for event in own["events"]} == set(BUNDLE) - moved
+
+
+def test_a_person_named_on_a_contact_has_its_events_too(api_for, hub_worker, child, history):
+    (contact, _enquiry), _ = history
+    partner = PersonFactory(given_name="Dean", family_name="Cole")
+    ContactPerson.objects.create(
+        contact=contact, person=partner, role=ConcernRole.ALLEGED_PERPETRATOR
+    )
+    body = api_for(hub_worker).get(api_url(partner)).json()
+    # The contact and what hangs on it; not the enquiry, which does not check him.
+    assert [event["kind"] for event in body["events"]] == [
+        "contact_received",
+        "recommendation",
+        "decision",
+        "document",
+    ]
+    assert body["events"][0]["detail"].startswith("Named on the contact: alleged perpetrator.")
+    child_events = api_for(hub_worker).get(api_url(child)).json()["events"]
+    assert child_events[0]["detail"].startswith("A subject of the contact.")
+    assert len(child_events) == 20  # named people add nothing to the subject's chronology
 
 
 # --- Who sees it ------------------------------------------------------------------------------
@@ -482,6 +513,8 @@ def test_bad_filters_on_the_page_are_named_in_the_error_summary(
     anchor = "#id_kinds_0" if field == "kinds" else f"#id_{field}"
     assert f'href="{anchor}"' in summary
     assert f'id="{field}-error"' in page
+    if field == "kinds":
+        assert "Choose the kinds of event from the list" in summary
     assert 'data-testid="event"' not in page
     assert "<title>Error: Chronology" in page
 

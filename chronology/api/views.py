@@ -46,10 +46,11 @@ PARAMETERS = [
 
 class PersonChronologyView(APIView):
     """Every event about a person, oldest first, across the hub's records: contacts received
-    where they are a subject (source, concerns), recommendations, decisions and corrections,
-    enquiries opened and closed, RAG changes, information requests sent and returns received
-    (that they came, not their content), significant case notes and documents (named only when
-    scanned clean). The events of records merged into the person are included.
+    where they are a subject or named otherwise (source, concerns, their role), recommendations,
+    decisions and corrections, enquiries opened and closed, RAG changes, information requests
+    sent and returns received (that they came, not their content), significant case notes and
+    documents (named only when scanned clean). The events of records merged into the person are
+    included.
 
     Hub staff only: anyone else, and a person outside the caller's view, gets 404. A malformed
     date, `from` after `to` or an unknown kind is a 400 naming the field. Each call is audited
