@@ -229,11 +229,17 @@ def _decisions(user, contacts, filters, wanted) -> Iterator[tuple]:
 def _enquiries(user, ids, filters, wanted) -> Iterator[tuple]:
     opened = EventKind.ENQUIRY_OPENED in wanted
     closed = EventKind.ENQUIRY_CLOSED in wanted
-    when = Q()
+    # Opened in the period, or closed in it. (An empty Q means "any": OR-ing it with another
+    # would narrow to the other, so an unbounded "opened" takes every enquiry instead.)
+    conditions = []
     if opened:
-        when |= _in_period("opened_at", filters)
+        conditions.append(_in_period("opened_at", filters))
     if closed:
-        when |= Q(closed_at__isnull=False) & _in_period("closed_at", filters)
+        conditions.append(Q(closed_at__isnull=False) & _in_period("closed_at", filters))
+    when = Q()
+    if all(conditions):
+        for condition in conditions:
+            when |= condition
     enquiries = (
         enquiries_visible_to(user)
         .filter(person_links__person_id__in=ids)

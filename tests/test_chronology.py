@@ -290,6 +290,24 @@ def test_filters_by_date_and_kind_on_the_page(client_for, hub_worker, child, his
     assert "No events match these filters." in page.content.decode()
 
 
+def test_an_open_enquiry_shows_as_opened_with_or_without_filters(
+    api_for, hub_worker, manager, agency_a, child
+):
+    _contact, enquiry = bundle(child, day=0, worker=hub_worker, manager=manager, agency=agency_a)
+    Enquiry.objects.filter(pk=enquiry.pk).update(
+        state=EnquiryState.OPEN, outcome="", final_rag="", closed_at=None
+    )
+    api = api_for(hub_worker)
+    assert kinds_of(api.get(api_url(child))) == BUNDLE[:-1]
+    assert kinds_of(api.get(api_url(child), {"kinds": "enquiry_opened,enquiry_closed"})) == [
+        "enquiry_opened"
+    ]
+    assert kinds_of(api.get(api_url(child), {"from": "2026-01-05", "kinds": "enquiry_opened"})) == [
+        "enquiry_opened"
+    ]
+    assert kinds_of(api.get(api_url(child), {"from": "2026-01-06"})) == []
+
+
 def test_only_clean_documents_are_named(api_for, hub_worker, manager, agency_a, child):
     for day, state in enumerate([ScanState.PENDING, ScanState.INFECTED, ScanState.ERROR]):
         bundle(
