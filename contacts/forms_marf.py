@@ -13,7 +13,19 @@ from mash.forms import GovukFormMixin
 from mash.limits import too_long_message
 
 from .codes import Consent
-from .marf import ABOUT_YOU, CONCERN, CONSENT, HOUSEHOLD, PEOPLE, SECTIONS, Question, Section
+from .marf import (
+    ABOUT_YOU,
+    CONCERN,
+    CONSENT,
+    HOUSEHOLD,
+    MAX_OTHERS,
+    OTHER_PERSON,
+    PEOPLE,
+    SECTIONS,
+    Question,
+    Section,
+    other_people,
+)
 from .validators import (
     validate_birth_dates,
     validate_nhs_number,
@@ -269,6 +281,68 @@ class HouseholdForm(section_form(HOUSEHOLD)):
     pass
 
 
+def related_to_choices(answers: dict) -> list[tuple[str, str]]:
+    """Whom another person may be related to: each subject by name, or another person named on
+    the household page (by position)."""
+    names = people_names(answers) if isinstance(answers, dict) else []
+    subjects = [
+        (f"subject-{index}", name or f"Person {index + 1}") for index, name in enumerate(names)
+    ]
+    others = [(f"other-{index}", f"Other person {index + 1}") for index in range(MAX_OTHERS)]
+    return [("", "Choose")] + subjects + others
+
+
+class OtherPersonForm(section_form(OTHER_PERSON)):
+    """Another person on the household page; a row left blank is nobody."""
+
+    def __init__(self, *args, answers: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["related_to"].choices = related_to_choices(answers or {})
+        self.fields["relationship_type"].choices = [("", "Choose")] + list(
+            OTHER_PERSON.questions[3].choices
+        )
+        self.fields["role"].choices = [("", "Choose")] + list(OTHER_PERSON.questions[5].choices)
+        for name in ("relationship_type", "related_to", "role"):
+            self.fields[name].required = False
+        self.fields["in_household"].required = False
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", None) or {}
+        return not any(data.get(name) for name in ("given_name", "family_name", "date_of_birth"))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        filled = any(
+            cleaned.get(name)
+            for name in (
+                "given_name",
+                "family_name",
+                "date_of_birth",
+                "relationship_type",
+                "related_to",
+                "role",
+            )
+        )
+        if not filled:
+            return cleaned
+        required = {
+            "given_name": "Enter the person's first name",
+            "family_name": "Enter the person's last name",
+            "role": "Select their part in the concern",
+        }
+        for name, message in required.items():
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        if cleaned.get("relationship_type") and not cleaned.get("related_to"):
+            self.add_error("related_to", "Select whom they are related to")
+        if cleaned.get("related_to") and not cleaned.get("relationship_type"):
+            self.add_error("relationship_type", "Select their relationship")
+        own = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        if cleaned.get("related_to") == f"other-{own}":
+            self.add_error("related_to", "A person cannot be related to themselves")
+        return cleaned
+
+
 class ConsentForm(section_form(CONSENT)):
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -339,6 +413,17 @@ def _rows(section: Section, values: dict) -> list[dict]:
     ]
 
 
+def _other_rows(person: dict, answers: dict) -> list[dict]:
+    rows = _rows(OTHER_PERSON, person)
+    choices = dict(related_to_choices(answers))
+    for row in rows:
+        if row["name"] == "related_to":
+            row["value"] = (
+                str(choices.get(person.get("related_to"), "")) if person.get("related_to") else ""
+            )
+    return rows
+
+
 def answers_summary(answers: dict) -> list[dict]:
     """Every section with its answers in words, for check-your-answers and read-only views.
 
@@ -357,6 +442,19 @@ def answers_summary(answers: dict) -> list[dict]:
                 for index, person in enumerate(people, start=1)
             ]
         else:
-            entry["rows"] = _rows(section, value if isinstance(value, dict) else {})
+            values = value if isinstance(value, dict) else {}
+            entry["rows"] = _rows(section, values)
+            if section is HOUSEHOLD:
+                if values.get("household_members"):  # a MARF sent before people were named
+                    legacy = {
+                        "name": "household_members",
+                        "label": "Who else lives in the household",
+                        "value": str(values["household_members"]),
+                    }
+                    entry["rows"] = [legacy] + entry["rows"]
+                entry["others"] = [
+                    {"title": f"Other person {index}", "rows": _other_rows(person, answers)}
+                    for index, person in enumerate(other_people(values), start=1)
+                ]
         summary.append(entry)
     return summary

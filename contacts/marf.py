@@ -12,6 +12,8 @@ from agencies.models import AgencyKind
 from mash import limits
 
 from .codes import Concern, Consent, Gender, Source
+from .models.contacts import ConcernRole
+from .models.people import RelationshipType
 
 if TYPE_CHECKING:
     from agencies.models import Agency
@@ -213,22 +215,81 @@ HOUSEHOLD = Section(
     key="household",
     title="Family and household",
     heading="The family and household",
-    intro="The hub checks everyone in the household, related or not.",
+    intro="Name, one by one, everyone else in the family and household: parents, carers, "
+    "brothers and sisters, partners, other adults who live there (related or not, for example "
+    "a lodger) and anyone alleged to have caused harm. The hub checks each of them.",
     questions=(
-        Question(
-            "household_members",
-            "Who else lives in the household",
-            kind="textarea",
-            max_length=limits.MARF_HOUSEHOLD_MEMBERS.input_length,
-            hint="One person a line: name, relationship (say if not related, for example a "
-            "lodger or a partner), and date of birth if you know it.",
-        ),
         Question(
             "other_family",
             "Other family or important adults who live elsewhere",
             kind="textarea",
             max_length=limits.MARF_OTHER_FAMILY.input_length,
-            hint="For example, a parent who lives at another address.",
+            hint="For example, a grandparent who helps with care. Name anyone the hub should "
+            "check as a person below instead.",
+        ),
+    ),
+)
+
+MAX_OTHERS = 10
+LIVES_HERE = (("yes", "Yes"), ("no", "No"))
+
+#: One other person on the household page (a parent, partner, lodger, alleged perpetrator...),
+#: stored in the household section's answers under "people". Names are asked only for a row the
+#: referrer fills in: a blank row is left out.
+OTHER_PERSON = Section(
+    slug="household",
+    key="people",
+    title="Other person",
+    heading="Other person",
+    repeating=True,
+    questions=(
+        Question(
+            "given_name",
+            "First name",
+            max_length=limits.PERSON_NAME.input_length,
+            say_optional=False,
+        ),
+        Question(
+            "family_name",
+            "Last name",
+            max_length=limits.PERSON_NAME.input_length,
+            say_optional=False,
+        ),
+        Question(
+            "date_of_birth",
+            "Date of birth",
+            kind="date",
+            hint="If you know it. For example, 3 11 1990.",
+        ),
+        Question(
+            "relationship_type",
+            "Their relationship",
+            kind="select",
+            choices=tuple(RelationshipType.choices),
+            hint="What they are to the person chosen next: a child's mother is a parent.",
+            say_optional=False,
+        ),
+        Question(
+            "related_to",
+            "To whom",
+            kind="select",
+            say_optional=False,
+            summary="Related to",
+        ),
+        Question(
+            "role",
+            "Their part in the concern",
+            kind="select",
+            choices=tuple(ConcernRole.choices),
+            say_optional=False,
+            summary="Role in the concern",
+        ),
+        Question(
+            "in_household",
+            "Do they live with the child or adult?",
+            kind="radios",
+            choices=LIVES_HERE,
+            summary="Lives in the household",
         ),
     ),
 )
@@ -354,10 +415,18 @@ def _concern(values: dict) -> dict:
     return _result(CONCERN, "thin" if notes else "complete", notes)
 
 
+def other_people(values) -> list[dict]:
+    """The other people named on the household page (none on a MARF sent before they were)."""
+    people = values.get(OTHER_PERSON.key) if isinstance(values, dict) else None
+    return [p for p in people if isinstance(p, dict)] if isinstance(people, list) else []
+
+
 def _household(values: dict) -> dict:
-    if not _text(values, "household_members") and not _text(values, "other_family"):
+    # MARFs sent before people were named one by one have "household_members" text instead.
+    named = other_people(values) or _text(values, "household_members")
+    if not named and not _text(values, "other_family"):
         return _result(HOUSEHOLD, "missing", ["No household information."])
-    if not _text(values, "household_members"):
+    if not named:
         return _result(HOUSEHOLD, "thin", ["Does not say who lives in the household."])
     return _result(HOUSEHOLD, "complete", [])
 

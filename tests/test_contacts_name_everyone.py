@@ -414,3 +414,127 @@ def test_the_hub_form_names_a_bad_person_field_and_stores_nothing(client_for, hu
         assert response.status_code == 400, overrides
         assert message in response.content.decode(), overrides
         assert nothing_stored()
+
+
+# --- The MARF ---------------------------------------------------------------------------------
+
+
+def _marf_other(index: int, **values) -> dict:
+    data = {"in_household": "yes", "date_of_birth-day": "", "date_of_birth-month": ""}
+    data["date_of_birth-year"] = ""
+    data.update(values)
+    return {f"other-{index}-{name}": value for name, value in data.items()}
+
+
+def _send_family_marf(client, user, *, others: list[dict], people) -> Contact:
+    from tests.forms import submission_token
+    from tests.test_marf import ABOUT, CONCERN, CONSENT, people_post
+
+    assert client.post("/marf/about-you/", ABOUT).status_code == 302
+    assert client.post("/marf/people/", people_post(*people)).status_code == 302
+    assert client.post("/marf/concern/", CONCERN).status_code == 302
+    page = client.get("/marf/household/").content.decode()
+    assert 'name="other-0-role"' in page and "Amira Hussain" in page
+    household = {"other_family": "", "others-count": str(len(others)), "action": "continue"}
+    for row in others:
+        household.update(row)
+    response = client.post("/marf/household/", household)
+    assert response.status_code == 302, response.content.decode()[:4000]
+    assert client.post("/marf/consent/", CONSENT).status_code == 302
+    check = client.get("/marf/check/").content.decode()
+    assert "Other person 1" in check
+    response = client.post("/marf/check/", submission_token(user, "marf"))
+    assert response.status_code == 302, response.content.decode()[:4000]
+    return Contact.objects.order_by("-pk").first()
+
+
+def _children():
+    from tests.test_marf import person
+
+    amira = person(
+        0,
+        given_name="Amira",
+        family_name="Hussain",
+        born="4 5 2017",
+        address=ADDRESS,
+        postcode=POSTCODE,
+    )
+    zain = person(1, given_name="Zain", family_name="Hussain", born="11 2 2019", address=ADDRESS)
+    return amira, zain
+
+
+FAMILY_OTHERS = [
+    _marf_other(
+        0,
+        given_name="Sara",
+        family_name="Hussain",
+        **{"date_of_birth-day": "1", "date_of_birth-month": "3", "date_of_birth-year": "1990"},
+        relationship_type="parent",
+        related_to="subject-0",
+        role="parent_carer",
+    ),
+    # a blank row in between is nobody, and the rows after it are renumbered
+    _marf_other(1, given_name="", family_name="", role="", in_household=""),
+    _marf_other(
+        2,
+        given_name="Dean",
+        family_name="Cole",
+        relationship_type="partner",
+        related_to="other-0",
+        role="alleged_perpetrator",
+    ),
+    _marf_other(
+        3,
+        given_name="Tom",
+        family_name="Lodge",
+        relationship_type="unrelated_household_member",
+        related_to="subject-0",
+        role="other",
+    ),
+]
+
+
+def test_a_marf_names_five_people_and_a_second_marf_matches_the_mother(
+    client_for, referrer, hub_worker
+):
+    browser = client_for(referrer)
+    first = _send_family_marf(browser, referrer, others=FAMILY_OTHERS, people=_children())
+    assert_family_recorded(first)
+    assert [p["given_name"] for p in first.marf.answers["household"]["people"]] == [
+        "Sara",
+        "Dean",
+        "Tom",
+    ]
+    sara = Person.objects.get(given_name="Sara")
+
+    amira, _zain = _children()
+    second = _send_family_marf(browser, referrer, others=FAMILY_OTHERS[:1], people=[amira])
+    assert second.pk != first.pk
+    link = second.person_links.get()
+    assert link.person == sara and link.match_reason == MatchReason.NAME_AND_DATE_OF_BIRTH
+    assert Person.objects.count() == 5
+    page = client_for(hub_worker).get(f"/contacts/{second.pk}/").content.decode()
+    assert "Same name and date of birth" in page and "Sara Hussain" in page
+    # the referrer is told nothing of the hub's records
+    mine = browser.get(f"/marfs/{second.pk}/").content.decode()
+    assert "Same name and date of birth" not in mine
+
+
+def test_a_marf_person_related_to_nobody_is_named_on_the_household_page(client_for, referrer):
+    from tests.test_marf import ABOUT, CONCERN, people_post
+
+    browser = client_for(referrer)
+    amira, _zain = _children()
+    browser.post("/marf/about-you/", ABOUT)
+    browser.post("/marf/people/", people_post(amira))
+    browser.post("/marf/concern/", CONCERN)
+    bad = {"other_family": "", "others-count": "2", "action": "continue"}
+    bad |= _marf_other(0, given_name="Dean", family_name="Cole", role="alleged_perpetrator")
+    bad |= _marf_other(1, given_name="Sara", family_name="Hussain", role="villain")
+    bad |= {"other-0-relationship_type": "partner", "other-0-related_to": "other-5"}
+    response = browser.post("/marf/household/", bad)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'href="#id_other-1-role"' in body
+    assert "household" not in browser.session["marf_draft"]
+    assert nothing_stored()

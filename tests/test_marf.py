@@ -39,7 +39,23 @@ CONCERN = {
     "child_said": "There is nothing to eat.",
     "done_so_far": "Breakfast club place given; tried to call mum twice.",
 }
-HOUSEHOLD = {"household_members": "Kelly Smith, mother\nJack Smith, brother, 3", "other_family": ""}
+# The household page names each other person (here the mother, a subject's parent).
+KELLY = {
+    "given_name": "Kelly",
+    "family_name": "Smith",
+    "date_of_birth": "",
+    "relationship_type": "parent",
+    "related_to": "subject-0",
+    "role": "parent_carer",
+    "in_household": "yes",
+}
+HOUSEHOLD = {
+    "other_family": "",
+    "others-count": "1",
+    "action": "continue",
+    **{f"other-0-{name}": value for name, value in KELLY.items() if name != "date_of_birth"},
+}
+HOUSEHOLD_ANSWERS = {"other_family": "", "people": [KELLY]}
 CONSENT = {"consent": "not_sought", "consent_detail": "Asking could put Amy at risk."}
 PAGES = ("about-you", "people", "concern", "household", "consent")
 
@@ -115,7 +131,10 @@ class TestTheForm:
         marf = Marf.objects.get(contact=contact)
         assert marf.submitted_by == referrer and marf.submitted_at == contact.received_at
         assert marf.answers["about_you"] == ABOUT and marf.answers["concern"] == CONCERN
-        assert marf.answers["household"] == HOUSEHOLD and marf.answers["consent"] == CONSENT
+        assert marf.answers["household"] == HOUSEHOLD_ANSWERS
+        assert marf.answers["consent"] == CONSENT
+        kelly = contact.person_links.get()
+        assert (kelly.person.full_name, kelly.role) == ("Kelly Smith", "parent_carer")
         assert marf.answers["people"][0]["date_of_birth"] == "2014-03-02"
         assert marf.answers["people"][1]["nhs_number"] == "943 476 5919"
         assert "marf_draft" not in referrer_client.session
@@ -146,7 +165,8 @@ class TestTheForm:
         for text in (
             *("Ms Jones", "jones@school.example", "Schools", "Amy", "Jack", "2 March 2014"),
             *("1 June 2021", "LS1 4AP", "Neglect, Emotional abuse", "There is nothing to eat."),
-            *("Kelly Smith, mother", "Not sought", "Asking could put Amy at risk."),
+            *("Other person 1", "Kelly", "Parent", "Parent or carer", "Not sought"),
+            *("Asking could put Amy at risk.",),
         ):
             assert text in body, text
         for page in PAGES:
@@ -203,7 +223,8 @@ class TestBadAnswers:
             ("about-you", {"referrer_email": "nope"}, "referrer_email", "correct format"),
             ("concern", {"concerns": []}, "concerns", "Select at least one kind"),
             ("concern", {"what_happened": ""}, "what_happened", "Describe what happened"),
-            ("household", {"household_members": "x" * 4001}, "household_members", "4,000"),
+            ("household", {"other_family": "x" * 2001}, "other_family", "2,000"),
+            ("household", {"other-0-role": ""}, "other-0-role", "Select their part"),
             ("consent", {"consent": ""}, "consent", "Select whether consent was given"),
             ("consent", {"consent": "not_given", "consent_detail": ""}, "consent_detail", "lawful"),
         ],
@@ -397,7 +418,7 @@ FULL = {
     "about_you": ABOUT,
     "people": [{**AMY, "address": "1 High Street", "postcode": "LS1 4AP"}],
     "concern": CONCERN,
-    "household": HOUSEHOLD,
+    "household": HOUSEHOLD_ANSWERS,
     "consent": CONSENT,
 }
 

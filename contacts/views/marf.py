@@ -28,6 +28,7 @@ from ..codes import OUTCOME_FOR_REFERRER, Channel, Gender, Outcome
 from ..forms_marf import (
     FORM_FOR_SECTION,
     MarfSectionForm,
+    OtherPersonForm,
     SubjectForm,
     answers_summary,
     people_names,
@@ -36,7 +37,10 @@ from ..marf import (
     ABOUT_YOU,
     CONCERN,
     CONSENT,
+    HOUSEHOLD,
+    MAX_OTHERS,
     MAX_PEOPLE,
+    OTHER_PERSON,
     PEOPLE,
     SECTION_BY_SLUG,
     SECTIONS,
@@ -44,15 +48,22 @@ from ..marf import (
     compose_narrative,
     default_source,
     first_incomplete,
+    other_people,
 )
 from ..models import Contact, Marf
 from ..selectors import marfs_of_referrer
-from ..services import ContactInput, PersonInput
+from ..services import ContactInput, NamedPersonInput, PersonInput
 from .common import require_roles
 
 DRAFT_KEY = "marf_draft"
 PAGE_SIZE = 50
 _SUBJECT_ERROR = re.compile(r"^subjects\[(\d+)\]\.(\w+)$")
+_OTHER_ERROR = re.compile(r"^people\[(\d+)\]\.([\w.]+)$")
+_OTHER_FIELD = {
+    "relationship.type": "relationship_type",
+    "relationship.to_subject": "related_to",
+    "relationship.to_person": "related_to",
+}
 # Where each field of the contact service was asked, (section, question): the same name, but
 # the narrative is written from the concern's accounts, the first of which is what happened.
 _ASKED_AT: dict[str, tuple[Section, str]] = {
@@ -145,6 +156,7 @@ def _render_step(
     forms: list[MarfSectionForm],
     *,
     status: int = 200,
+    others: list[MarfSectionForm] | None = None,
 ) -> HttpResponse:
     change = request.GET.get("change") == "1"
     index = SECTIONS.index(section)
@@ -164,7 +176,12 @@ def _render_step(
         "action": _step_url(section, change=change),
         "back_url": back,
         "max_people": MAX_PEOPLE,
+        "others": others,
+        "max_others": MAX_OTHERS,
+        "others_have_errors": any(form.errors for form in others or [] if form.is_bound),
     }
+    if others is not None:
+        context["has_errors"] = context["has_errors"] or context["others_have_errors"]
     template = "contacts/marf/people.html" if section.repeating else "contacts/marf/step.html"
     return render(request, template, context, status=status)
 
@@ -213,6 +230,8 @@ def marf_step(request: HttpRequest, step: str) -> HttpResponse:
         raise Http404
     if section.repeating:
         return _people_step(request, section)
+    if section is HOUSEHOLD:
+        return _household_step(request, section)
     form_class = FORM_FOR_SECTION[section.slug]
     draft = _draft(request)
     if request.method == "POST":
@@ -267,6 +286,77 @@ def _people_step(request: HttpRequest, section: Section) -> HttpResponse:
     return _render_step(request, section, forms, status=400)
 
 
+def _other_forms(draft: dict, rows: list[dict]) -> list[MarfSectionForm]:
+    return [
+        OtherPersonForm(initial=row, prefix=f"other-{i}", answers=draft)
+        for i, row in enumerate(rows)
+    ]
+
+
+def _kept_others(forms: list[OtherPersonForm]) -> list[dict] | None:
+    """The rows with someone in them, their `related_to` renumbered to the kept rows; None, with
+    the error on the row, when one is related to a row left blank."""
+    kept = [index for index, form in enumerate(forms) if not form.is_blank()]
+    position = {index: new for new, index in enumerate(kept)}
+    rows, ok = [], True
+    for index in kept:
+        row = forms[index].answers()
+        target = row.get("related_to") or ""
+        if target.startswith("other-"):
+            number = int(target.removeprefix("other-"))
+            if number not in position:
+                forms[index].add_error("related_to", "There is nobody in that part of the form")
+                ok = False
+                continue
+            row["related_to"] = f"other-{position[number]}"
+        rows.append(row)
+    return rows if ok else None
+
+
+def _household_step(request: HttpRequest, section: Section) -> HttpResponse:
+    """The family and household: everyone else, person by person, and other family as text."""
+    draft = _draft(request)
+    saved = draft.get(section.key) or {}
+    if request.method != "POST":
+        form = FORM_FOR_SECTION[section.slug](initial=saved)
+        rows = other_people(saved) or [{"in_household": "yes"}]
+        return _render_step(request, section, [form], others=_other_forms(draft, rows))
+    form = FORM_FOR_SECTION[section.slug](request.POST)
+    count = min(max(_int(request.POST.get("others-count")), 0), MAX_OTHERS)
+    forms = [
+        OtherPersonForm(request.POST, prefix=f"other-{i}", answers=draft) for i in range(count)
+    ]
+    action = request.POST.get("action", "continue")
+    if action == "add-other" or action.startswith("remove-other-"):
+        rows = [{name: f[name].value() for name in f.fields} for f in forms]
+        added = action == "add-other" and len(rows) < MAX_OTHERS
+        if added:
+            rows.append({"in_household": "yes"})
+        elif action.startswith("remove-other-"):
+            position = action.removeprefix("remove-other-")
+            if re.fullmatch(r"[0-9]{1,2}", position) and int(position) < len(rows):
+                rows.pop(int(position))
+        others = _other_forms(draft, rows)
+        if added:
+            others[-1].fields["given_name"].widget.attrs["autofocus"] = True
+        return _render_step(request, section, [form], others=others)
+    valid = [form.is_valid()] + [f.is_valid() for f in forms]
+    if all(valid):
+        rows = _kept_others(forms)
+        if rows is not None:
+            draft[section.key] = {**form.answers(), OTHER_PERSON.key: rows}
+            request.session[DRAFT_KEY] = draft
+            return _after(request, section, draft)
+    return _render_step(request, section, [form], status=400, others=forms)
+
+
+def _int(value) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
 def _date(value) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -292,9 +382,29 @@ def _contact_input(request: HttpRequest, draft: dict) -> ContactInput:
         )
         for person in draft.get(PEOPLE.key) or []
     ]
+    household = draft.get(HOUSEHOLD.key) or {}
+    people = []
+    for row in other_people(household):
+        target = row.get("related_to") or ""
+        kind, _, number = target.partition("-")
+        people.append(
+            NamedPersonInput(
+                person=PersonInput(
+                    given_name=row.get("given_name", ""),
+                    family_name=row.get("family_name", ""),
+                    date_of_birth=_date(row.get("date_of_birth")),
+                ),
+                role=row.get("role", ""),
+                relationship_type=row.get("relationship_type", "") if target else "",
+                to_subject=int(number) if kind == "subject" and number.isdigit() else None,
+                to_person=int(number) if kind == "other" and number.isdigit() else None,
+                in_household=row.get("in_household") != "no",
+            )
+        )
     return ContactInput(
         source=about.get("source", ""),
         channel=Channel.MARF,
+        people=people,
         subjects=subjects,
         consent=consent.get("consent", ""),
         consent_detail=consent.get("consent_detail", ""),
@@ -314,9 +424,15 @@ def _service_errors(request: HttpRequest, draft: dict, error: ValidationError) -
     """Show the service's errors on the page where each field was asked (the earliest page with
     an error); errors that belong to no page are shown on check-your-answers."""
     placed: dict[str, dict[int, dict[str, list[str]]]] = {}
+    other_errors: dict[int, dict[str, list[str]]] = {}
     unplaced: list[str] = []
     messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
     for key, texts in messages.items():
+        if match := _OTHER_ERROR.match(key):
+            name = _OTHER_FIELD.get(match[2], match[2])
+            other_errors.setdefault(int(match[1]), {}).setdefault(name, []).extend(texts)
+            placed.setdefault(HOUSEHOLD.slug, {})
+            continue
         if match := _SUBJECT_ERROR.match(key):
             slug, index, name = PEOPLE.slug, int(match[1]), match[2]
         elif key == "subjects":
@@ -333,6 +449,20 @@ def _service_errors(request: HttpRequest, draft: dict, error: ValidationError) -
         return _render_check(request, draft, errors=unplaced or error.messages, status=400)
     form_class = FORM_FOR_SECTION[section.slug]
     values = draft.get(section.key)
+    if section is HOUSEHOLD:
+        form = form_class.bound_to(values or {})
+        form.service_errors = placed[section.slug].get(0, {})
+        form.is_valid()
+        others = []
+        for index, row in enumerate(other_people(values or {})):
+            other = OtherPersonForm.bound_to(row, prefix=f"other-{index}")
+            other.fields["related_to"].choices = (
+                OtherPersonForm(answers=draft).fields["related_to"].choices
+            )
+            other.service_errors = other_errors.get(index, {})
+            other.is_valid()
+            others.append(other)
+        return _render_step(request, section, [form], status=400, others=others)
     rows = values if section.repeating else [values or {}]
     prefix = "person-{}" if section.repeating else ""
     forms = []

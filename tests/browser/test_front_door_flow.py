@@ -119,7 +119,11 @@ def send_marf(page: Page, referrer) -> str:
     continue_(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("The family and household")
-    page.get_by_label("Who else lives in the household (optional)").fill("Mother, Dawn Carter")
+    page.get_by_label("First name").fill("Dawn")
+    page.get_by_label("Last name").fill("Carter")
+    page.get_by_label("Their relationship").select_option(label="Parent")
+    page.get_by_label("To whom").select_option(label=f"{CHILD[0]} {CHILD[1]}")
+    page.get_by_label("Their part in the concern").select_option(label="Parent or carer")
     continue_(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Consent to share")
