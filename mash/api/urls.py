@@ -1,7 +1,8 @@
-from django.urls import include, path
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet
+from chronology.api.urls import urlpatterns as chronology_urlpatterns
 from contacts.api import ContactViewSet, PersonViewSet
 from enquiries.api import (
     EnquiryInformationRequestViewSet,
@@ -29,5 +30,5 @@ router.register("information-requests", InformationRequestViewSet, basename="inf
 
 urlpatterns = router.urls
 urlpatterns += notes_urlpatterns  # contacts/{id}/notes/, enquiries/{id}/notes/
-urlpatterns += [path("", include("chronology.api.urls"))]  # people/{id}/chronology/
+urlpatterns += chronology_urlpatterns  # people/{id}/chronology/
 urlpatterns += [path("reporting/kpis/", KpiView.as_view(), name="reporting-kpis")]
