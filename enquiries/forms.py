@@ -189,3 +189,19 @@ class EnquiryDecisionForm(_OutcomeForm):
         required=False,
     )
     field_order = ["outcome", "final_rag", "reason", "version"]
+
+
+class PersonToCheckForm(HubForm):
+    """Add or remove one person to check (the person's record number, from the search)."""
+
+    person = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose a person from the search results",
+            "invalid": "Choose a person from the search results",
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "person_%s")
+        super().__init__(*args, **kwargs)

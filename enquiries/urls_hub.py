@@ -16,6 +16,8 @@ urlpatterns = [
         hub.withdraw_request,
         name="withdraw_request",
     ),
+    path("<int:pk>/people/add/", hub.add_person, name="add_person"),
+    path("<int:pk>/people/remove/", hub.remove_person, name="remove_person"),
     path("<int:pk>/rag/", hub.change_rag, name="change_rag"),
     path("<int:pk>/recommend/", hub.recommend, name="recommend"),
     path("<int:pk>/decide/", hub.decide, name="decide"),

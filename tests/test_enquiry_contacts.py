@@ -2,9 +2,10 @@
 open enquiry joins it (timeline, RAG raised, people added); with a stated reason a second one
 opens; a closed enquiry refuses a contact. K3 and K7 keep their definitions."""
 
+from importlib import import_module
+
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from django.apps import apps as django_apps
 
 from contacts import services as contact_services
 from contacts.models import Contact, Household, HouseholdMember
@@ -209,10 +210,12 @@ def test_the_data_migration_gives_each_enquiry_its_opening_contact(hub_worker, m
     first = decided(hub_worker, manager, "AMBER")
     other = decided(hub_worker, manager, "RED", nhs="9434765870")
     EnquiryContact.objects.all().delete()
-    executor = MigrationExecutor(connection)
-    executor.migrate([("enquiries", "0004_enquiry_contacts")])
-    executor.loader.build_graph()
-    executor.migrate([("enquiries", "0005_opening_contacts")])
+    # The migration's own function, run on today's models (a superset of the historical ones):
+    # migrating the schema back and forth inside the test's transaction is not possible.
+    migration = import_module("enquiries.migrations.0005_opening_contacts")
+    migration.opening_contacts(django_apps, None)
+    migration.opening_contacts(django_apps, None)  # twice: no duplicates
+    assert EnquiryContact.objects.count() == 2
     links = {
         (link.enquiry.contact_id, link.contact_id, link.how)
         for link in EnquiryContact.objects.select_related("enquiry")

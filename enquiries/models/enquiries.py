@@ -131,6 +131,11 @@ class EnquiryPerson(models.Model):
     )
     is_subject = models.BooleanField(default=True)
     relationship = models.CharField(max_length=limits.RELATIONSHIP.max_length, blank=True)
+    # Set when a hub worker added the person by hand (not a subject or household member).
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -11,6 +11,7 @@ from .enquiries import (
     final_word_mark_sent,
     open_enquiries_of_subjects,
 )
+from .people import enquiry_add_person, enquiry_remove_person
 from .requests import (
     ReturnInput,
     request_assign,
@@ -22,6 +23,8 @@ from .requests import (
 __all__ = [
     "FINAL_WORD_PURPOSE",
     "enquiry_add_contact",
+    "enquiry_add_person",
+    "enquiry_remove_person",
     "enquiry_for_decision",
     "final_word_mark_sent",
     "open_enquiries_of_subjects",

@@ -4,9 +4,19 @@ Hub roles only: anyone else gets 404 on every page here, as for a record outside
 """
 
 from .pages import enquiry_detail, enquiry_list, enquiry_summary
-from .steps import change_rag, decide, recommend, request_information, withdraw_request
+from .steps import (
+    add_person,
+    change_rag,
+    decide,
+    recommend,
+    remove_person,
+    request_information,
+    withdraw_request,
+)
 
 __all__ = [
+    "add_person",
+    "remove_person",
     "change_rag",
     "decide",
     "enquiry_detail",

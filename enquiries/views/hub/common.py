@@ -12,12 +12,14 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.roles import HUB_ROLES, Role
+from contacts.selectors import people_search
 from mash.access import is_member
 from mash.audit.events import record_access
 
 from ...forms import (
     EnquiryDecisionForm,
     EnquiryRecommendationForm,
+    PersonToCheckForm,
     RagChangeForm,
     RequestInformationForm,
     WithdrawRequestForm,
@@ -132,6 +134,18 @@ def render_enquiry(
     for item in requests:
         item.withdraw_form = withdraw_forms.get(item.pk)
         item.is_overdue = item.state == RequestState.OPEN and item.due_at < now
+    sent_to: dict[int, list[str]] = {}
+    for item in requests:
+        if item.state != RequestState.WITHDRAWN:
+            for person in item.people.all():
+                sent_to.setdefault(person.pk, []).append(item.agency.name)
+    for link in people:
+        link.sent_to = sent_to.get(link.person_id, [])
+    find = request.GET.get("find", "").strip()[:200]
+    found = []
+    if find and not enquiry.is_closed:
+        held = {link.person_id for link in people}
+        found = [person for person in people_search(request.user, find) if person.pk not in held]
     context: dict[str, Any] = {
         "enquiry": enquiry,
         "people": people,
@@ -139,6 +153,9 @@ def render_enquiry(
         "open_requests": open_requests,
         "timeline": timeline(enquiry, requests, changes, contact_links),
         "contact_links": contact_links,
+        "find": find,
+        "found": found,
+        "person_form": bound if isinstance(bound, PersonToCheckForm) else None,
         "request_form": request_form,
         "rag_form": pick(
             RagChangeForm,

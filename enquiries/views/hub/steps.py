@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from contacts.models import Person
+from contacts.selectors import people_visible_to
 from mash.errors import ConflictError
 from mash.forms import apply_errors
 from mash.idempotency.submissions import USED_MESSAGE, SubmissionTokenError, submission_once
@@ -21,6 +23,7 @@ from ... import services
 from ...forms import (
     EnquiryDecisionForm,
     EnquiryRecommendationForm,
+    PersonToCheckForm,
     RagChangeForm,
     RequestInformationForm,
     WithdrawRequestForm,
@@ -35,6 +38,7 @@ def _step(
     enquiry: Enquiry,
     form: forms.Form,
     action: Callable[[Enquiry, dict], str],
+    anchor: str = "",
 ) -> HttpResponse:
     """Run one posted step: field errors stay on the form (400), a conflict shows the current
     state (409), a refusal by role says so (403), success returns to the enquiry with a message."""
@@ -50,7 +54,8 @@ def _step(
             return render_enquiry(request, enquiry, status=403, problem=str(error))
         else:
             messages.success(request, message)
-            return redirect("enquiries_hub:detail", pk=pk)
+            url = reverse("enquiries_hub:detail", kwargs={"pk": pk})
+            return redirect(f"{url}#{anchor}" if anchor else url)
     return render_enquiry(request, enquiry, status=400, bound=form)
 
 
@@ -183,3 +188,38 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         return f"{decided.reference} is decided and closed: {decided.get_outcome_display()}."
 
     return _step(request, enquiry, EnquiryDecisionForm(request.POST), action)
+
+
+def _person(request: HttpRequest, pk: int) -> Person:
+    try:
+        return people_visible_to(request.user).get(pk=pk)
+    except Person.DoesNotExist as missing:
+        raise ValidationError({"person": "Choose a person from the search results"}) from missing
+
+
+@login_required
+@require_POST
+def add_person(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a person found by search to the people to check (before sending requests)."""
+    enquiry = get_enquiry(request, pk)
+
+    def action(enquiry: Enquiry, data: dict) -> str:
+        person = _person(request, data["person"])
+        services.enquiry_add_person(enquiry=enquiry, person=person, added_by=request.user)
+        return f"{person.full_name} was added to the people to check."
+
+    return _step(request, enquiry, PersonToCheckForm(request.POST), action, anchor="people")
+
+
+@login_required
+@require_POST
+def remove_person(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a person off the people to check: requests not yet sent leave them out."""
+    enquiry = get_enquiry(request, pk)
+
+    def action(enquiry: Enquiry, data: dict) -> str:
+        person = _person(request, data["person"])
+        services.enquiry_remove_person(enquiry=enquiry, person=person, removed_by=request.user)
+        return f"{person.full_name} was taken off the people to check."
+
+    return _step(request, enquiry, PersonToCheckForm(request.POST), action, anchor="people")
