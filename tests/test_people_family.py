@@ -306,3 +306,49 @@ def test_the_person_page_costs_the_same_for_5_and_50_relationships(client_for, h
     _grow(mother, 50, hub_worker)
     assert PersonAddress.objects.filter(person=mother).count() >= 50
     assert _page_queries(browser, mother) == few
+
+
+# --- The API ---------------------------------------------------------------------------------
+
+
+def test_the_api_gives_hub_staff_the_family(api_for, hub_worker, mother, child):
+    partner = _family(mother, child)
+    response = api_for(hub_worker).get(f"/api/v1/people/{child.pk}/family/")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert {m["person"]["id"] for m in body["household"]} == {mother.pk, partner.pk}
+    assert body["relationships"] == [
+        {
+            "type": "parent",
+            "direction": "to",
+            "words": "Daughter of",
+            "person": {
+                "id": mother.pk,
+                "given_name": "Sara",
+                "family_name": "Hussain",
+                "date_of_birth": None,
+            },
+            "learnt_from": None,
+        }
+    ]
+    assert [a["is_current"] for a in body["addresses"]] == [True, False]
+
+
+@pytest.mark.parametrize("persona", ["researcher_a", "referrer", "board_member"])
+def test_outsiders_get_404_for_the_family(request, api_for, child, persona):
+    api = api_for(request.getfixturevalue(persona))
+    assert api.get(f"/api/v1/people/{child.pk}/family/").status_code == 404
+
+
+def test_the_family_endpoint_costs_the_same_for_5_and_50(api_for, hub_worker, mother):
+    api = api_for(hub_worker)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert api.get(f"/api/v1/people/{mother.pk}/family/").status_code == 200
+        return len(context.captured_queries)
+
+    _grow(mother, 5, hub_worker)
+    few = queries()
+    _grow(mother, 50, hub_worker)
+    assert queries() == few

@@ -57,6 +57,8 @@ def person_family(person) -> dict:
         other = link.to_person if forward else link.from_person
         relationships.append(
             {
+                "kind": link.kind,
+                "forward": forward,
                 "words": relationship_words(link.kind, forward=forward, gender=person.gender),
                 "other": other,
                 "learnt_from_id": link.learnt_from_id,
