@@ -352,3 +352,15 @@ def test_the_family_endpoint_costs_the_same_for_5_and_50(api_for, hub_worker, mo
     few = queries()
     _grow(mother, 50, hub_worker)
     assert queries() == few
+
+
+def test_a_contact_giving_only_the_postcode_moves_nobody(child):
+    services.person_address_record(person=child, address="12 Orchard Way", postcode="LS1 4AP")
+    services.person_address_record(person=child, address="", postcode="ls1 4ap")
+    child.refresh_from_db()
+    assert (child.address, child.postcode) == ("12 Orchard Way", "LS1 4AP")
+    assert PersonAddress.objects.filter(person=child, is_current=True).count() == 1
+    services.person_address_record(person=child, address="", postcode="LS2 9JT")
+    child.refresh_from_db()
+    assert (child.address, child.postcode) == ("", "LS2 9JT")
+    assert PersonAddress.objects.filter(person=child).count() == 3

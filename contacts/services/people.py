@@ -158,13 +158,19 @@ def person_match_or_create_why(*, data: PersonInput, created_by=None) -> tuple[P
 # --- Address history -------------------------------------------------------------------------
 
 
-def _same_address(address: str, postcode: str, other_address: str, other_postcode: str) -> bool:
-    def norm(text: str) -> str:
-        return " ".join(text.lower().replace(",", " ").split())
+def _norm(text: str) -> str:
+    return " ".join((text or "").lower().replace(",", " ").split())
 
-    return norm(address) == norm(other_address) and normalise_postcode(
-        postcode
-    ) == normalise_postcode(other_postcode)
+
+def _same_address(address: str, postcode: str, other_address: str, other_postcode: str) -> bool:
+    """Whether a newly given address (the last two) says nothing new: the same address, or
+    only the same postcode (a contact that gives just the postcode has not moved anyone)."""
+    postcode, other_postcode = normalise_postcode(postcode), normalise_postcode(other_postcode)
+    if not other_address:
+        return bool(other_postcode) and other_postcode == postcode
+    if not other_postcode:
+        return _norm(other_address) == _norm(address)
+    return _norm(other_address) == _norm(address) and other_postcode == postcode
 
 
 @transaction.atomic
@@ -184,7 +190,11 @@ def person_address_record(
     address, postcode = (address or "").strip(), normalise_postcode(postcode or "")
     if not address and not postcode:
         return None
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    current = PersonAddress.objects.filter(person=person, is_current=True).first()
+    if current is not None and _same_address(current.address, current.postcode, address, postcode):
+        return current  # nothing new: no lock taken
+    # FOR NO KEY UPDATE: intakes linking contacts to this person (key-share locks) go on.
+    person = Person.objects.select_for_update(no_key=True).get(pk=person.pk)
     today = timezone.localdate()
     current = PersonAddress.objects.filter(person=person, is_current=True).first()
     if current is None and (person.address or person.postcode):
