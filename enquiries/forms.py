@@ -35,9 +35,12 @@ def _version_field() -> forms.IntegerField:
 
 
 def person_label(link: EnquiryPerson) -> str:
-    """How a person to check is named on the page: a subject, or a household member."""
+    """How a person to check is named on the page: a subject, a household member, or someone
+    the hub added."""
     if link.is_subject:
         role = "subject"
+    elif link.added_by_id:
+        role = "added by the hub"
     elif link.relationship:
         role = f"household: {link.relationship}"
     else:
