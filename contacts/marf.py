@@ -225,7 +225,7 @@ HOUSEHOLD = Section(
             kind="textarea",
             max_length=limits.MARF_OTHER_FAMILY.input_length,
             hint="For example, a grandparent who helps with care. Name anyone the hub should "
-            "check as a person below instead.",
+            "check as a person above instead.",
         ),
     ),
 )
