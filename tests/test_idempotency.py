@@ -28,7 +28,13 @@ TOKEN = re.compile(r'name="submission_token" value="([^"]+)"')
 KEY = "HTTP_IDEMPOTENCY_KEY"
 
 
-def token_of(html: str) -> str:
+def token_of(html: str, action: str | None = None) -> str:
+    """The submission token of the page's first form, or of the form posting to `action`
+    (a page may carry several: a return form and a documents upload, say)."""
+    if action is not None:
+        start = html.find(f'action="{action}"')
+        assert start != -1, f"no form posts to {action}"
+        html = html[start : html.find("</form>", start)]
     match = TOKEN.search(html)
     assert match, "the form carries no submission token"
     return match[1]
@@ -326,15 +332,15 @@ class TestFormTokens:
         info_request = ask(open_enquiry(hub_worker, manager), agency_a, hub_worker)
         browser = client_for(researcher_a)
         page = browser.get(f"/requests/{info_request.pk}/").content.decode()
-        form = dict(RETURN_FORM, submission_token=token_of(page))
         url = f"/requests/{info_request.pk}/return/"
+        form = dict(RETURN_FORM, submission_token=token_of(page, url))
         assert browser.post(url, form)["Location"] == f"/requests/{info_request.pk}/"
         again = browser.post(url, form, follow=True)
         assert again.redirect_chain == [(f"/requests/{info_request.pk}/", 302)]
         assert "You had already sent this form" in again.content.decode()
         assert InformationReturn.objects.get().is_addendum is False
         # A new page's token sends an addendum, as before
-        addendum = dict(RETURN_FORM, submission_token=token_of(again.content.decode()))
+        addendum = dict(RETURN_FORM, submission_token=token_of(again.content.decode(), url))
         assert browser.post(url, addendum).status_code == 302
         assert list(InformationReturn.objects.values_list("is_addendum", flat=True)) == [
             False,
