@@ -111,6 +111,8 @@ MODEL_FIELDS: dict[str, Limit] = {
     "contacts.DecisionEntry.threshold_rationale": RATIONALE,
     "enquiries.Enquiry.recommendation_rationale": RATIONALE,
     "enquiries.Enquiry.outcome_reason": RATIONALE,
+    "enquiries.Enquiry.separate_reason": RATIONALE,
+    "enquiries.EnquiryContact.reason": RATIONALE,
     "enquiries.EnquiryPerson.relationship": RELATIONSHIP,
     "enquiries.RagChange.reason": RATIONALE,
     "enquiries.InformationRequest.question": QUESTION,
@@ -135,6 +137,7 @@ MODEL_FIELDS: dict[str, Limit] = {
 INPUT_NAMES: dict[str, tuple[Limit, ...]] = {
     "rationale": (RATIONALE,),
     "reason": (RATIONALE, WITHDRAWN_REASON, AUDIT_REASON, CLOSURE_REASON),
+    "separate_enquiry_reason": (RATIONALE,),
     "referring_agency": (AGENCY_CODE,),
     "agency": (AGENCY_CODE,),
     "q": (SEARCH_QUERY,),

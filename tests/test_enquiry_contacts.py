@@ -204,6 +204,12 @@ class TestPagesAndApi:
             "reference": enquiry.reference,
             "joined": True,
         }
+        detail = api_for(hub_worker).get(f"/api/v1/enquiries/{enquiry.pk}/").json()
+        assert [(row["reference"], row["how"]) for row in detail["contacts"]] == [
+            (first.reference, "opened"),
+            (second.reference, "added"),
+        ]
+        assert detail["rag"] == "RED" and detail["separate_reason"] == ""
 
 
 def test_the_data_migration_gives_each_enquiry_its_opening_contact(hub_worker, manager):

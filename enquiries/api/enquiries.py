@@ -16,7 +16,7 @@ from contacts.api.serializers import ErrorSerializer
 from mash.api.pagination import DefaultCursorPagination
 from mash.api.views import VisibleViewSetMixin
 
-from ..models import Enquiry, EnquiryPerson, RagChange
+from ..models import Enquiry, EnquiryContact, EnquiryPerson, RagChange
 from ..selectors import enquiries_visible_to, enquiry_queue, information_requests_visible_to
 from ..services import enquiry_change_rag, enquiry_decide, enquiry_recommend
 from .serializers import (
@@ -89,6 +89,9 @@ class EnquiryViewSet(
                 people_links(),
                 Prefetch("requests", queryset=requests),
                 Prefetch("rag_changes", queryset=RagChange.objects.select_related("changed_by")),
+                Prefetch(
+                    "contact_links", queryset=EnquiryContact.objects.select_related("contact")
+                ),
             )
         )
 

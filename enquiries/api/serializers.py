@@ -27,6 +27,7 @@ from mash import limits
 
 from ..models import (
     Enquiry,
+    EnquiryContact,
     EnquiryPerson,
     EnquiryState,
     HandlingMarking,
@@ -479,6 +480,18 @@ class EnquiryListItemSerializer(serializers.ModelSerializer):
         return _name(enquiry.worker)
 
 
+class EnquiryContactReadSerializer(serializers.ModelSerializer):
+    """A contact the enquiry holds: the one that opened it, or one added to it later."""
+
+    id = serializers.IntegerField(source="contact_id", read_only=True)
+    reference = serializers.CharField(source="contact.reference", read_only=True)
+
+    class Meta:
+        model = EnquiryContact
+        fields = ["id", "reference", "how", "added_at"]
+        read_only_fields = fields
+
+
 class EnquirySerializer(EnquiryListItemSerializer):
     """An enquiry in full: its people, requests, RAG history, recommendation and decision.
 
@@ -492,10 +505,13 @@ class EnquirySerializer(EnquiryListItemSerializer):
     rag_changes = RagChangeReadSerializer(many=True, read_only=True)
     recommendation = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
+    contacts = EnquiryContactReadSerializer(source="contact_links", many=True, read_only=True)
 
     class Meta(EnquiryListItemSerializer.Meta):
         fields = [
             *EnquiryListItemSerializer.Meta.fields,
+            "contacts",
+            "separate_reason",
             "requests",
             "rag_changes",
             "recommendation",
