@@ -17,7 +17,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 
 from .codes import Concern
-from .models import Contact, ContactSubject, Person
+from .models import Contact, ContactPerson, ContactSubject, Person
 
 # --- Who: names and ages ---------------------------------------------------------------------
 
@@ -90,9 +90,17 @@ def has_open_work(user, contact_ref: str = "pk") -> ExpressionWrapper:
 
     from .selectors import contacts_visible_to
 
+    # DOMAIN.md: open work is being a subject, or a household member, of an undecided contact.
     other_undecided = (
         contacts_visible_to(user)
-        .filter(outcome="", subject_links__person__subject_links__contact=OuterRef(contact_ref))
+        .filter(
+            Q(subject_links__person__subject_links__contact=OuterRef(contact_ref))
+            | Q(
+                person_links__in_household=True,
+                person_links__person__subject_links__contact=OuterRef(contact_ref),
+            ),
+            outcome="",
+        )
         .exclude(pk=OuterRef(contact_ref))
     )
     open_enquiries = (
@@ -121,8 +129,9 @@ def open_work_for_people(
     user, person_ids: Iterable[int], *, exclude_contact: int | None = None
 ) -> dict[int, OpenWork]:
     """Each person's open work that `user` can see, leaving out `exclude_contact` (the contact
-    being looked at). Every id asked for has an entry (empty when they have none). Two queries,
-    however many people and records."""
+    being looked at): the undecided contacts they are a subject or a household member of, and
+    the open enquiries checking them. Every id asked for has an entry (empty when they have
+    none). Three queries, however many people and records."""
     from enquiries.models import EnquiryPerson, EnquiryState
     from enquiries.selectors import enquiries_visible_to
 
@@ -140,8 +149,17 @@ def open_work_for_people(
         .select_related("contact")
         .order_by("contact__decision_due_at", "contact_id")
     )
-    for link in contact_links:
-        result[link.person_id].contacts.append(link.contact)
+    household_links = (
+        ContactPerson.objects.filter(person_id__in=ids, contact__in=undecided, in_household=True)
+        .select_related("contact")
+        .order_by("contact__decision_due_at", "contact_id")
+    )
+    for link in [*contact_links, *household_links]:
+        contacts = result[link.person_id].contacts
+        if all(contact.pk != link.contact_id for contact in contacts):
+            contacts.append(link.contact)
+    for work in result.values():
+        work.contacts.sort(key=lambda contact: (contact.decision_due_at, contact.pk))
 
     open_enquiries = enquiries_visible_to(user).exclude(state=EnquiryState.CLOSED)
     enquiry_links = (

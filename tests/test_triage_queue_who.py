@@ -160,6 +160,28 @@ class TestOpenWorkTag:
         assert 'data-testid="open-work"' not in row_html(content, closed_only.reference)
         assert 'data-testid="open-work"' not in row_html(content, decided_only.reference)
 
+    def test_a_household_member_named_on_an_undecided_contact_has_open_work(
+        self, client_for, hub_worker
+    ):
+        from contacts.models import ContactPerson
+
+        named = make_contact(subjects=[child("Ari")])
+        lodger = services.person_create(
+            given_name="Lou", family_name="Dean", date_of_birth=date(1980, 2, 3)
+        )
+        ContactPerson.objects.create(contact=named, person=lodger, role="other", in_household=True)
+        about_lodger = make_contact(subjects=[child("Lou", "Dean", date_of_birth=date(1980, 2, 3))])
+        assert about_lodger.subjects.get() == lodger
+        content = client_for(hub_worker).get(QUEUE).content.decode()
+        assert 'data-testid="open-work"' in row_html(content, about_lodger.reference)
+        work = open_work_for_people(hub_worker, [lodger.pk], exclude_contact=about_lodger.pk)
+        assert [contact.pk for contact in work[lodger.pk].contacts] == [named.pk]
+        # Named as living elsewhere: not household, no open work from that contact.
+        ContactPerson.objects.filter(person=lodger).update(in_household=False)
+        assert not open_work_for_people(hub_worker, [lodger.pk], exclude_contact=about_lodger.pk)[
+            lodger.pk
+        ]
+
     def test_a_household_member_checked_by_an_open_enquiry_has_open_work(
         self, client_for, hub_worker, manager
     ):
@@ -411,14 +433,14 @@ class TestContactPageOpenWork:
         assert content.count('href="/contacts/') >= 50
         assert count_queries(client, url) == few
 
-    def test_open_work_for_people_is_two_queries_for_any_number(self, hub_worker):
+    def test_open_work_for_people_is_three_queries_for_any_number(self, hub_worker):
         people = [make_contact(subjects=[child(f"P{i}")]).subjects.get().pk for i in range(5)]
         with CaptureQueriesContext(connection) as few:
             open_work_for_people(hub_worker, people)
         people += [make_contact(subjects=[child(f"Q{i}")]).subjects.get().pk for i in range(45)]
         with CaptureQueriesContext(connection) as many:
             work = open_work_for_people(hub_worker, people)
-        assert len(few.captured_queries) == len(many.captured_queries) == 2
+        assert len(few.captured_queries) == len(many.captured_queries) == 3
         assert all(work[pk].contacts for pk in people)
 
 
