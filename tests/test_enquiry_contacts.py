@@ -230,3 +230,28 @@ def test_the_data_migration_gives_each_enquiry_its_opening_contact(hub_worker, m
     assert EnquiryContact.objects.get(contact=first).added_at == (
         Enquiry.objects.get(contact=first).opened_at
     )
+
+
+def test_k3_counts_both_contacts_and_k7_the_one_enquiry(hub_worker, manager):
+    from django.utils import timezone
+
+    from reporting.kpis.contacts import k3_became_enquiries
+    from reporting.kpis.enquiries import k7_enquiries
+    from reporting.periods import Period
+
+    decided(hub_worker, manager, "AMBER")
+    decided(hub_worker, manager, "RED")  # joins the open enquiry
+    decided(hub_worker, manager, "GREEN", nhs="9434765870")  # another child: its own enquiry
+    period = Period.month_of(timezone.localdate())
+    assert k3_became_enquiries(period).headline["count"].value == 3
+    assert k7_enquiries(period).headline["count"].value == 2
+
+
+def test_an_enquiry_opened_without_a_link_is_still_the_contacts_own(hub_worker, manager):
+    """Rows made in bulk (the demo year) have no EnquiryContact: a correction never opens a
+    second enquiry for their contact."""
+    first = decided(hub_worker, manager, "AMBER")
+    EnquiryContact.objects.filter(contact=first).delete()
+    enquiry, joined = services.enquiry_for_decision(contact=first, decided_by=manager)
+    assert enquiry == Enquiry.objects.get(contact=first) and joined is False
+    assert Enquiry.objects.count() == 1

@@ -110,6 +110,9 @@ def enquiry_open(
     existing = EnquiryContact.objects.filter(contact=contact).select_related("enquiry").first()
     if existing is not None:
         return existing.enquiry
+    opened_before = Enquiry.objects.filter(contact=contact).first()  # e.g. bulk demo rows
+    if opened_before is not None:
+        return opened_before
     opened_at = opened_at or contact.decided_at or timezone.now()
     enquiry = Enquiry.objects.create(
         contact=contact,
@@ -194,6 +197,9 @@ def enquiry_for_decision(
     existing = EnquiryContact.objects.filter(contact=contact).select_related("enquiry").first()
     if existing is not None:
         return existing.enquiry, existing.how == EnquiryContactHow.ADDED
+    opened_before = Enquiry.objects.filter(contact=contact).first()
+    if opened_before is not None:
+        return opened_before, False
     open_one = open_enquiries_of_subjects(contact).first()
     if open_one is not None and not separate_reason.strip():
         return enquiry_add_contact(enquiry=open_one, contact=contact, added_by=decided_by), True
