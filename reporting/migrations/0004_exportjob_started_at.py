@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0003_export_cleanup_schedule'),
+        ("reporting", "0003_export_cleanup_schedule"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exportjob',
-            name='started_at',
+            model_name="exportjob",
+            name="started_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
