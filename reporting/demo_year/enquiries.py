@@ -11,6 +11,8 @@ from contacts.codes import Rag
 from contacts.models import Contact
 from enquiries.models import (
     Enquiry,
+    EnquiryContact,
+    EnquiryContactHow,
     EnquiryPerson,
     EnquiryState,
     HandlingMarking,
@@ -59,6 +61,15 @@ class Enquiries:
             worker=cast.worker,
         )
         self.rows.enquiries.append(enquiry)
+        self.rows.enquiry_contacts.append(
+            EnquiryContact(
+                enquiry=enquiry,
+                contact=contact,
+                how=EnquiryContactHow.OPENED,
+                added_at=opened,
+                added_by=contact.decided_by,
+            )
+        )
         self.opened += 1
         for index, member in enumerate(people):
             is_subject = index < subjects

@@ -17,6 +17,7 @@ from contacts.models import (
 )
 from enquiries.models import (
     Enquiry,
+    EnquiryContact,
     EnquiryPerson,
     InformationRequest,
     InformationRequestGroupObjectPermission,
@@ -77,6 +78,7 @@ ORDER = (
     ("subjects", ContactSubject),
     ("entries", DecisionEntry),
     ("enquiries", Enquiry),
+    ("enquiry_contacts", EnquiryContact),
     ("enquiry_people", EnquiryPerson),
     ("rag_changes", RagChange),
     ("requests", InformationRequest),
@@ -98,6 +100,7 @@ class Rows:
     subjects: list[ContactSubject]
     entries: list[DecisionEntry]
     enquiries: list[Enquiry]
+    enquiry_contacts: list[EnquiryContact]
     enquiry_people: list[EnquiryPerson]
     rag_changes: list[RagChange]
     requests: list[InformationRequest]

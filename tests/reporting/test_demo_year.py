@@ -121,6 +121,10 @@ def test_enquiries_follow_their_decisions_deadlines_and_rag_changes(year):
             assert not enquiry.requests.filter(state="open").exists()
         assert 2 <= enquiry.requests.count() <= 4 or enquiry.opened_at > NOW.replace(day=15)
         assert enquiry.person_links.filter(is_subject=True).exists()
+        # Each holds the contact that opened it, as a decision does (one enquiry per family).
+        assert [(link.contact_id, link.how) for link in enquiry.contact_links.all()] == [
+            (enquiry.contact_id, "opened")
+        ]
 
 
 def test_each_agency_sees_exactly_its_requests_that_were_not_withdrawn(
