@@ -53,3 +53,19 @@ def _wait_for(probe, timeout: float = 20.0):
             return value
         time.sleep(0.1)
     raise AssertionError("the worker did not finish the task in time")
+
+
+def test_every_task_can_be_queued_with_its_time_limits():
+    """Celery refuses to queue a task whose soft time limit is above its hard one (the
+    documents' scan could never be queued while the default hard limit was lower)."""
+    from django.conf import settings
+
+    from mash.celery import app
+
+    app.loader.import_default_modules()
+    ours = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+    assert "documents.scan_document" in ours
+    for name, task in ours.items():
+        soft = task.soft_time_limit or settings.CELERY_TASK_SOFT_TIME_LIMIT
+        hard = task.time_limit or settings.CELERY_TASK_TIME_LIMIT
+        assert soft <= hard, f"{name}: soft limit {soft} s above hard limit {hard} s"
