@@ -6,6 +6,9 @@
 - Redis stopped for 20 s under a busy worker: the worker survives, the next scans run once Redis
   is back, a decision made during the outage answers success, and its feedback email arrives once.
 
+- An upload's virus scan is asked for through Redis and run by a real worker against the real
+  clamd.
+
 Beat runs the real schedule from the database, with the deadline scan and the outbox relay every
 two seconds instead of every minute, so the test takes seconds.
 """
@@ -190,3 +193,45 @@ def test_a_busy_worker_survives_redis_stopped_for_20_seconds_and_nothing_is_lost
     finally:
         processes.kill_all()
         slow_sink.stop()
+
+
+def test_a_real_worker_scans_an_upload_asked_for_through_the_broker(
+    client_for, hub_worker, settings, tmp_path, scanner, media
+):
+    """The scan is a Celery task on Redis, run by a real worker talking to the real clamd: an
+    upload through the page is found clean with no test calling the scan itself."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents.models import Document
+    from tests.forms import submission_token
+
+    celery_app.control.purge()
+    processes = Celery(
+        tmp_path,
+        settings.CELERY_BROKER_URL,
+        "tests.fault_settings",
+        MASH_CLAMD_SOCKET=scanner,
+        MASH_MEDIA_ROOT=str(media),
+    )
+    try:
+        processes.worker("scanner")
+        contact = contact_services.contact_create(data=contact_input())
+        pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        response = client_for(hub_worker).post(
+            f"/documents/contacts/{contact.pk}/upload/",
+            {
+                "file": SimpleUploadedFile("notice.pdf", pdf),
+                **submission_token(hub_worker, "document"),
+            },
+        )
+        assert response.status_code == 302
+        document = Document.objects.get()
+        wait_until(
+            lambda: Document.objects.get(pk=document.pk).scan_state == "clean",
+            60,
+            "the worker's scan",
+            processes.logs,
+        )
+    finally:
+        processes.kill_all()
+        celery_app.control.purge()
