@@ -57,6 +57,9 @@ RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(
     python manage.py collectstatic --noinput --verbosity 1 \
     && python -m compileall -q -x '/node_modules/' .
 
+# The stored-files folder (a named volume in compose copies this owner on first use).
+RUN mkdir -p /app/media && chown mash:mash /app/media
+
 USER mash
 
 EXPOSE 8000

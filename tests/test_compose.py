@@ -112,3 +112,17 @@ def test_an_unhealthy_web_replica_says_which_check_failed(healthz):
     problem = healthcheck.check_web()
     assert "503" in problem
     assert "deadline_scan" in problem
+
+
+def test_web_and_workers_share_stored_files_and_a_virus_scanner():
+    compose = COMPOSE
+    for name in ("web", "worker"):
+        service = compose["services"][name]
+        assert "media:/app/media" in service["volumes"], name
+        assert service["environment"]["MASH_MEDIA_ROOT"] == "/app/media"
+        assert service["environment"]["MASH_CLAMD_HOST"] == "clamav"
+    assert "ports" not in compose["services"]["clamav"]  # reachable inside the project only
+    assert {"media", "clamav-db"} <= set(compose["volumes"])
+    ops = compose["services"]["ops"]
+    assert "media:/app/media" in " ".join(ops["volumes"])  # backups hold the stored files
+    assert ops["environment"]["MASH_MEDIA_ROOT"] == "/app/media"
