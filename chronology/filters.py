@@ -34,6 +34,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", "Significant case note"
     DOCUMENT = "document", "Document added"
     ENQUIRY_CLOSED = "enquiry_closed", "Enquiry closed"
+    CONTACT_ADDED = "contact_added", "Contact added to an open enquiry"
 
 
 KIND_ORDER = {kind: index for index, kind in enumerate(EventKind.values)}

@@ -35,7 +35,7 @@ from contacts.models import (
 from contacts.selectors import contacts_visible_to, people_visible_to
 from documents.models import ScanState
 from documents.selectors import documents_visible_to
-from enquiries.models import Enquiry, RagChange
+from enquiries.models import Enquiry, EnquiryContact, EnquiryContactHow, RagChange
 from enquiries.selectors import (
     enquiries_visible_to,
     information_requests_visible_to,
@@ -312,6 +312,30 @@ def _rag_changes(user, enquiries, filters) -> Iterator[tuple]:
         )
 
 
+def _contacts_added(user, enquiries, filters) -> Iterator[tuple]:
+    """Later contacts an enquiry took in (one enquiry per family), one query."""
+    links = (
+        EnquiryContact.objects.filter(enquiry__in=enquiries, how=EnquiryContactHow.ADDED)
+        .filter(_in_period("added_at", filters))
+        .select_related("added_by")
+    )
+    for link in links:
+        reference = _reference(Enquiry, link.enquiry_id)
+        contact = _reference(Contact, link.contact_id)
+        yield (
+            (link.added_at, KIND_ORDER[EventKind.CONTACT_ADDED], link.pk),
+            Event(
+                when=link.added_at,
+                kind=EventKind.CONTACT_ADDED,
+                title=f"Contact {contact} added to enquiry {reference}",
+                detail="A subject was already checked by this open enquiry.",
+                link=_enquiry_url(link.enquiry_id),
+                record=reference,
+                by=_name(link.added_by) if link.added_by else "",
+            ),
+        )
+
+
 def _requests_about(user, ids) -> QuerySet:
     """The information requests that name one of `ids` among their people to check."""
     return information_requests_visible_to(user).filter(people__in=ids)
@@ -479,6 +503,8 @@ def chronology_for(
         found.extend(_decisions(user, contacts, filters, wanted))
     if wanted & {EventKind.ENQUIRY_OPENED, EventKind.ENQUIRY_CLOSED}:
         found.extend(_enquiries(user, ids, filters, wanted))
+    if EventKind.CONTACT_ADDED in wanted:
+        found.extend(_contacts_added(user, enquiries, filters))
     if EventKind.RAG_CHANGED in wanted:
         found.extend(_rag_changes(user, enquiries, filters))
     if EventKind.REQUEST_SENT in wanted:

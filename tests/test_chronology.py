@@ -552,3 +552,35 @@ def test_the_endpoint_is_in_the_schema(client_for, hub_worker):
     names = {parameter["name"] for parameter in operation["parameters"]}
     assert names == {"id", "from", "to", "kinds"}
     assert set(operation["responses"]) == {"200", "400", "404"}
+
+
+def test_a_contact_added_to_an_open_enquiry_is_in_the_chronology(api_for, hub_worker, manager):
+    """One enquiry per family: a later MASH_ENQUIRY decision about a child of an open enquiry
+    adds the contact to it, and the child's chronology says so."""
+    from datetime import date
+
+    from contacts import services as contact_services
+    from tests.factories import contact_input, person_input
+
+    def about_the_child():
+        subject = person_input(given_name="Ava", family_name="Reid", date_of_birth=date(2016, 4, 5))
+        return contact_services.contact_create(data=contact_input(subjects=[subject]))
+
+    first = about_the_child()
+    child = first.subjects.get()
+    for contact in (first, about_the_child()):
+        contact_services.contact_recommend(
+            contact=contact, user=hub_worker, outcome="MASH_ENQUIRY", rag="AMBER", rationale="-"
+        )
+        contact_services.contact_decide(
+            contact=contact, manager=manager, outcome="MASH_ENQUIRY", rag="AMBER"
+        )
+    [enquiry] = Enquiry.objects.all()
+    second = Contact.objects.exclude(pk=first.pk).get()
+    assert second.subjects.get() == child
+    response = api_for(hub_worker).get(api_url(child), {"kinds": "contact_added"})
+    assert response.status_code == 200, response.content
+    [event] = response.json()["events"]
+    assert event["title"] == f"Contact {second.reference} added to enquiry {enquiry.reference}"
+    assert event["link"] == f"/enquiries/{enquiry.pk}/"
+    assert event["by"] == manager.display_name
