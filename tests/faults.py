@@ -240,3 +240,13 @@ class Celery:
     def kill_all(self) -> None:
         for process in self.started:
             process.kill()
+
+
+def publish_celery_to(url: str) -> None:
+    """Point this process's Celery app (what pages and services publish with) at the broker at
+    `url`, with fresh connection and producer pools (the old ones stay bound to the old one)."""
+    from mash.celery import app
+
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None

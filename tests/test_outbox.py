@@ -22,6 +22,7 @@ from reporting.models import ExportJob, ExportKind, ExportState
 from reporting.periods import Period
 from reporting.services_exports import export_requested, exports_start_waiting
 from tests.factories import contact_input
+from tests.faults import publish_celery_to
 
 pytestmark = pytest.mark.django_db
 
@@ -32,19 +33,12 @@ def _mail(n: int = 0) -> Mail:
 
 @pytest.fixture
 def broker_down():
-    """The Celery app of this process publishes to a port where nothing listens; its pools are
-    made afresh for the fake address and again, after, for the real one."""
-
-    def fresh_pools() -> None:
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
+    """The Celery app of this process publishes to a port where nothing listens, and to the
+    real broker again after."""
     previous = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    fresh_pools()
+    publish_celery_to("redis://127.0.0.1:1/0")
     yield
-    celery_app.conf.broker_url = previous
-    fresh_pools()
+    publish_celery_to(previous)
 
 
 def test_an_email_of_a_change_that_rolls_back_is_never_sent():

@@ -29,7 +29,7 @@ from mash.outbox.models import OutboxEmail
 from mash.outbox.services import Mail, queue_emails
 from mash.outbox.tasks import TASK_NAME as RELAY_TASK
 from tests.factories import contact_input
-from tests.faults import Celery, PrivateRedis, SmtpSink, wait_until
+from tests.faults import Celery, PrivateRedis, SmtpSink, publish_celery_to, wait_until
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -109,17 +109,11 @@ def private_redis(tmp_path):
 
 
 @pytest.fixture
-def publish_to(settings):
+def publish_to():
     """Point this process's Celery app (what the pages publish with) at another broker."""
     previous = celery_app.conf.broker_url
-
-    def point(url: str) -> None:
-        celery_app.conf.broker_url = url
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    yield point
-    point(previous)
+    yield publish_celery_to
+    publish_celery_to(previous)
 
 
 OUTAGE = 20  # seconds Redis is away
