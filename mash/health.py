@@ -6,6 +6,7 @@ and the engineer on call all see the same truth: a web process that answers whil
 scan has run for five minutes is not healthy, because nobody is being reminded or escalated.
 """
 
+import contextlib
 import hmac
 from collections.abc import Callable
 from datetime import timedelta
@@ -51,9 +52,10 @@ def check_broker() -> Check:
 def check_workers() -> Check:
     """Live Celery workers, by a broadcast ping with a short time-out (reused for a few
     seconds). None answering means nothing runs the deadline scan, the outbox or exports."""
-    cached = cache.get("mash:health:workers")
-    if cached is not None:
-        return cached
+    with contextlib.suppress(Exception):  # a cache that is down must not fail the health check
+        cached = cache.get("mash:health:workers")
+        if cached is not None:
+            return cached
     from mash.celery import app
 
     try:
@@ -63,7 +65,8 @@ def check_workers() -> Check:
     else:
         names = sorted(name for reply in replies for name in reply)
         result = {"ok": bool(names), "live": len(names), "names": names}
-    cache.set("mash:health:workers", result, PING_CACHE_SECONDS)
+    with contextlib.suppress(Exception):
+        cache.set("mash:health:workers", result, PING_CACHE_SECONDS)
     return result
 
 
