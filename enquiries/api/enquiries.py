@@ -3,9 +3,11 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,24 +15,43 @@ from rest_framework.serializers import Serializer
 
 from agencies.roles import HUB_ROLES
 from contacts.api.serializers import ErrorSerializer
+from contacts.models import Person
+from contacts.selectors import people_visible_to
 from mash.api.pagination import DefaultCursorPagination
 from mash.api.views import VisibleViewSetMixin
 
 from ..models import Enquiry, EnquiryContact, EnquiryPerson, RagChange
 from ..selectors import enquiries_visible_to, enquiry_queue, information_requests_visible_to
-from ..services import enquiry_change_rag, enquiry_decide, enquiry_recommend
+from ..services import (
+    enquiry_add_person,
+    enquiry_change_rag,
+    enquiry_decide,
+    enquiry_recommend,
+    enquiry_remove_person,
+)
 from .serializers import (
     EnquiryConflictSerializer,
     EnquiryDecideSerializer,
     EnquiryListItemSerializer,
     EnquiryRecommendSerializer,
     EnquirySerializer,
+    PersonToCheckSerializer,
     RagChangeSerializer,
 )
 from .steps import StepConflict, run_step
 
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 STEP_RESPONSES = {200: EnquirySerializer, **ERRORS, 409: EnquiryConflictSerializer}
+PERSON_ID = OpenApiParameter(
+    "person_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The person's id."
+)
+VERSION = OpenApiParameter(
+    "version",
+    OpenApiTypes.INT,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="The enquiry's version you saw: if someone changed it since, the answer is 409.",
+)
 
 
 class EnquiryCursorPagination(DefaultCursorPagination):
@@ -185,3 +206,59 @@ class EnquiryViewSet(
                 expected_version=values["version"],
             ),
         )
+
+    # --- People to check -----------------------------------------------------------------
+
+    def _person(self, pk: int, *, missing: str) -> Person:
+        """A person the caller can see; anyone else is a 400 naming `person` (the same answer
+        whether the record does not exist or is outside one's view)."""
+        person = people_visible_to(self.request.user).filter(pk=pk).first()
+        if person is None:
+            raise ValidationError({"person": missing})
+        return person
+
+    @extend_schema(request=PersonToCheckSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"], url_path="people")
+    def add_person(self, request: Request, pk: str | None = None) -> Response:
+        """Add someone found by the people search to the people to check. Requests sent from
+        now on can include them; a request already sent keeps the people it was sent with. A
+        person already on the list, or a merged record, is a 400; a closed enquiry a 409."""
+        return self._step(
+            PersonToCheckSerializer,
+            lambda enquiry, values: enquiry_add_person(
+                enquiry=enquiry,
+                person=self._person(values["person"], missing="No person has this id"),
+                added_by=request.user,
+                expected_version=values["version"],
+            ),
+        )
+
+    @extend_schema(request=None, parameters=[PERSON_ID, VERSION], responses=STEP_RESPONSES)
+    @action(detail=True, methods=["delete"], url_path=r"people/(?P<person_id>\d+)")
+    def remove_person(
+        self, request: Request, pk: str | None = None, person_id: str | None = None
+    ) -> Response:
+        """Take someone off the people to check: requests not yet sent leave them out; a
+        request already sent keeps them. A subject of the concern is always checked (400)."""
+        version = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+        raw = request.query_params.get("version")
+        try:
+            expected = version.run_validation(raw) if raw not in (None, "") else None
+        except serializers.ValidationError as invalid:
+            raise serializers.ValidationError({"version": invalid.detail}) from invalid
+        enquiry = self.get_object()
+        try:
+            run_step(
+                lambda: enquiry_remove_person(
+                    enquiry=enquiry,
+                    person=self._person(
+                        int(person_id), missing="This person is not a person to check here"
+                    ),
+                    removed_by=request.user,
+                    expected_version=expected,
+                ),
+                refuse_openly=True,
+            )
+        except StepConflict as conflict:
+            return conflict.response(EnquirySerializer(self.get_object()).data)
+        return Response(EnquirySerializer(self.get_object()).data)

@@ -562,6 +562,21 @@ class EnquiryRecommendSerializer(serializers.Serializer):
     version = _version()
 
 
+class PersonToCheckSerializer(serializers.Serializer):
+    """Someone to add to the enquiry's people to check: a person's id, as the people search
+    (`/api/v1/people/search/`) finds them."""
+
+    person = serializers.IntegerField(
+        min_value=1,
+        error_messages={
+            "required": "Give the id of the person to add",
+            "null": "Give the id of the person to add",
+            "invalid": "A person's id is a whole number",
+        },
+    )
+    version = _version()
+
+
 class EnquiryDecideSerializer(serializers.Serializer):
     """The manager's decision: the recommendation approved, or another with a reason."""
 

@@ -21,8 +21,13 @@ from mash.errors import ConflictError
 from ..models import Enquiry, EnquiryPerson
 
 
-def _open_locked(enquiry: Enquiry, field: str) -> Enquiry:
+def _open_locked(enquiry: Enquiry, field: str, expected_version: int | None) -> Enquiry:
     locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(
+            f"{locked.reference} was changed by someone else while you were working on it. "
+            "Check its current state and try again."
+        )
     if locked.is_closed:
         message = f"{locked.reference} is closed: its people to check can no longer change."
         raise ConflictError(message, {field: [message]})
@@ -36,10 +41,12 @@ def _bump(enquiry: Enquiry, by) -> None:
 
 
 @transaction.atomic
-def enquiry_add_person(*, enquiry: Enquiry, person: Person, added_by) -> EnquiryPerson:
+def enquiry_add_person(
+    *, enquiry: Enquiry, person: Person, added_by, expected_version: int | None = None
+) -> EnquiryPerson:
     """Add someone the hub found to the people to check (audited)."""
     require_role(added_by, HUB_ROLES, "change the people to check")
-    enquiry = _open_locked(enquiry, "person")
+    enquiry = _open_locked(enquiry, "person", expected_version)
     if person.merged_into_id is not None:
         raise ValidationError(
             {"person": f"{person.full_name}'s record was merged: add the record it became."}
@@ -59,11 +66,13 @@ def enquiry_add_person(*, enquiry: Enquiry, person: Person, added_by) -> Enquiry
 
 
 @transaction.atomic
-def enquiry_remove_person(*, enquiry: Enquiry, person: Person, removed_by) -> None:
+def enquiry_remove_person(
+    *, enquiry: Enquiry, person: Person, removed_by, expected_version: int | None = None
+) -> None:
     """Take someone off the people to check (audited). A subject stays: the child the concern
     is about is always checked."""
     require_role(removed_by, HUB_ROLES, "change the people to check")
-    enquiry = _open_locked(enquiry, "person")
+    enquiry = _open_locked(enquiry, "person", expected_version)
     link = enquiry.person_links.filter(person=person).first()
     if link is None:
         raise ValidationError({"person": f"{person.full_name} is not a person to check here."})
