@@ -9,9 +9,9 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.utils import timezone
 
 from agencies.roles import AGENCY_ROLES, HUB_ROLES, Role
+from deadlines.models import ItemKind
+from deadlines.selectors import is_breached
 from mash.access import agency_grant_exists, is_member
-from mash.deadlines.models import ItemKind
-from mash.deadlines.selectors import is_breached
 
 from .codes import Channel, Concern, Source
 from .models import Contact, ContactSubject, Marf, Person

@@ -1,12 +1,12 @@
 """The front door's clock: a contact is decided within 1 working day of receipt (DOMAIN.md), or
-whatever an administrator has set instead (mash.deadlines.timescales: the deployment setting
+whatever an administrator has set instead (deadlines.timescales: the deployment setting
 ``MASH_CONTACT_DECISION_TIMESCALE`` first, then the stored setting, then this default)."""
 
 from datetime import datetime
 
+from deadlines.models import ItemKind
+from deadlines.timescales import DEFAULT_TIMESCALES, timescale_for
 from mash.clocks import Timescale, due_at
-from mash.deadlines.models import ItemKind
-from mash.deadlines.timescales import DEFAULT_TIMESCALES, timescale_for
 
 DEFAULT_CONTACT_DECISION: Timescale = DEFAULT_TIMESCALES[(ItemKind.CONTACT_DECISION, "")]
 

@@ -9,9 +9,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from agencies.roles import AGENCY_ROLES, HUB_ROLES
+from deadlines.models import ItemKind
+from deadlines.selectors import is_breached
 from mash.access import granted_to_agency, is_member
-from mash.deadlines.models import ItemKind
-from mash.deadlines.selectors import is_breached
 
 from .models import Enquiry, EnquiryState, InformationRequest, InformationReturn, RequestState
 

@@ -1,15 +1,15 @@
 """Enquiry and return deadlines by RAG rating, and how a RAG change moves them (DOMAIN.md).
 
-The timescale of each RAG comes from mash.deadlines.timescales: the deployment settings
+The timescale of each RAG comes from deadlines.timescales: the deployment settings
 ``MASH_ENQUIRY_TIMESCALES`` / ``MASH_RETURN_TIMESCALES`` first, then what an administrator has
-stored, then the defaults (DOMAIN.md's table, kept in mash.deadlines.timescales)."""
+stored, then the defaults (DOMAIN.md's table, kept in deadlines.timescales)."""
 
 from datetime import datetime
 
 from contacts.codes import Rag
+from deadlines.models import ItemKind
+from deadlines.timescales import DEFAULT_TIMESCALES, timescale_for
 from mash.clocks import Timescale, due_at
-from mash.deadlines.models import ItemKind
-from mash.deadlines.timescales import DEFAULT_TIMESCALES, timescale_for
 
 from .models.enquiries import RAG_SEVERITY
 

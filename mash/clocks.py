@@ -239,7 +239,7 @@ def default_calendar() -> WorkingCalendar:
     """The deployment's calendar: bank holidays of ``settings.MASH_BANK_HOLIDAY_NATION`` (default
     ``"ENG"``), the local closure days an administrator has stored, 09:00-17:00 Europe/London.
     Settings and closures are read at call time (closures through the per-process snapshot of
-    ``mash.deadlines.timescales``)."""
+    ``deadlines.timescales``)."""
     from django.conf import settings
 
     nation = getattr(settings, "MASH_BANK_HOLIDAY_NATION", "ENG") if settings.configured else "ENG"
@@ -251,9 +251,9 @@ def _stored_closures() -> frozenset[date]:
     from django.apps import apps
     from django.conf import settings
 
-    if not (settings.configured and apps.ready and apps.is_installed("mash.deadlines")):
+    if not (settings.configured and apps.ready and apps.is_installed("deadlines")):
         return frozenset()
-    from mash.deadlines.timescales import closure_days
+    from deadlines.timescales import closure_days
 
     try:
         return closure_days()

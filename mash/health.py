@@ -71,7 +71,7 @@ def check_workers() -> Check:
 
 
 def check_deadline_scan() -> Check:
-    from mash.deadlines.selectors import scan_health
+    from deadlines.selectors import scan_health
 
     health = scan_health()
     return {"ok": not health["late"], **health}

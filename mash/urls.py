@@ -23,10 +23,10 @@ urlpatterns = [
     path("", include("documents.urls")),  # documents/..., api/v1/documents/...
     path("", include("notes.urls")),  # contacts/<pk>/notes/, enquiries/<pk>/notes/
     path("", include("chronology.urls")),  # people/<pk>/chronology/
-    path("notifications/", include("mash.deadlines.urls")),
+    path("notifications/", include("deadlines.urls")),
     path("reporting/", include("reporting.urls")),
-    path("breaches/", include("mash.deadlines.urls_breaches")),
-    path("settings/timescales/", include("mash.deadlines.urls_settings")),
+    path("breaches/", include("deadlines.urls_breaches")),
+    path("settings/timescales/", include("deadlines.urls_settings")),
     path("api/v1/", include("mash.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -20,9 +20,9 @@ from django.urls import reverse
 
 from contacts import services as contact_services
 from contacts.models import Contact
+from deadlines.models import Breach
+from deadlines.services import run_deadline_scan
 from enquiries import services as enquiry_services
-from mash.deadlines.models import Breach
-from mash.deadlines.services import run_deadline_scan
 from reporting.selectors_backlog import backlog_for
 from tests.factories import contact_input
 from tests.test_enquiries_api import answer, ask, open_enquiry

@@ -18,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 
 from contacts import services as contact_services
 from contacts.models import Contact
+from deadlines.models import Breach, ItemKind
+from deadlines.resolution import resolve_breaches
+from deadlines.services import run_deadline_scan
 from enquiries import services as enquiry_services
-from mash.deadlines.models import Breach, ItemKind
-from mash.deadlines.resolution import resolve_breaches
-from mash.deadlines.services import run_deadline_scan
 from tests.factories import contact_input
 from tests.test_enquiries_api import answer, ask, open_enquiry
 

@@ -15,11 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from contacts import services as contact_services
-from enquiries import services as enquiry_services
-from enquiries.models import Enquiry
-from mash.audit.models import AuditEvent
-from mash.celery import app as celery_app
-from mash.deadlines.models import (
+from deadlines.models import (
     Breach,
     DeadlineEvent,
     ItemKind,
@@ -30,8 +26,12 @@ from mash.deadlines.models import (
     Stage,
     WarningPoint,
 )
-from mash.deadlines.services import run_deadline_scan
-from mash.deadlines.tasks import deadline_scan
+from deadlines.services import run_deadline_scan
+from deadlines.tasks import deadline_scan
+from enquiries import services as enquiry_services
+from enquiries.models import Enquiry
+from mash.audit.models import AuditEvent
+from mash.celery import app as celery_app
 from mash.outbox.services import relay
 from tests.factories import UserFactory, contact_input
 from tests.test_enquiries_api import ask, open_enquiry
@@ -334,7 +334,7 @@ def test_a_deactivated_assignee_is_skipped_and_logged(hub_worker, manager, caplo
     enquiry_at(at(2026, 3, 10, 22, 0), hub_worker, manager, "RED")
     hub_worker.is_active = False
     hub_worker.save()
-    with caplog.at_level(logging.WARNING, logger="mash.deadlines.services"):
+    with caplog.at_level(logging.WARNING, logger="deadlines.services"):
         result = scan_at(at(2026, 3, 11, 1, 5))
     assert (result.reminders, result.skipped) == (1, 1)
     assert not Notification.objects.filter(user=hub_worker).exists()

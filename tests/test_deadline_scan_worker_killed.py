@@ -45,9 +45,7 @@ from agencies.models import User
 from agencies.roles import Role
 from contacts.codes import Channel, Consent, Source
 from contacts.models import Contact
-from mash.audit.models import AuditEvent
-from mash.celery import app as celery_app
-from mash.deadlines.models import (
+from deadlines.models import (
     Breach,
     DeadlineEvent,
     Notification,
@@ -55,8 +53,10 @@ from mash.deadlines.models import (
     ScanRun,
     Stage,
 )
-from mash.deadlines.services import BATCH_SIZE
-from mash.deadlines.tasks import TASK_NAME, deadline_scan
+from deadlines.services import BATCH_SIZE
+from deadlines.tasks import TASK_NAME, deadline_scan
+from mash.audit.models import AuditEvent
+from mash.celery import app as celery_app
 from tests import worker_killed_settings
 from tests.factories import UserFactory
 

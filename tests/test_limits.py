@@ -154,7 +154,7 @@ def test_the_walk_finds_the_forms_and_serializers_that_take_text():
         "contacts.forms_record.ContactDetailsForm",
         "contacts.forms_marf.ConsentForm",
         "enquiries.forms_agency.ReturnForm",
-        "mash.deadlines.forms_settings.ClosureDayForm",
+        "deadlines.forms_settings.ClosureDayForm",
         "agencies.forms.UserCreateForm",
         "contacts.api.intake.ContactIntakeSerializer",
         "contacts.api.intake.PersonIntakeSerializer",

@@ -197,7 +197,7 @@ def test_a_second_build_of_a_job_being_built_does_nothing(manager):
 def test_the_migration_queues_the_emails_of_notifications_never_emailed(hub_worker):
     from django.apps import apps
 
-    from mash.deadlines.models import Notification
+    from deadlines.models import Notification
 
     wanted = Notification.objects.create(
         user=hub_worker,

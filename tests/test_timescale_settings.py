@@ -18,13 +18,8 @@ from django.core.exceptions import ValidationError
 from contacts import services as contact_services
 from contacts.codes import Rag
 from contacts.timescales import contact_decision_timescale
-from enquiries import services as enquiry_services
-from enquiries.models import Enquiry, EnquiryState
-from enquiries.timescales import enquiry_timescale
-from mash.audit.models import AuditEvent
-from mash.clocks import Clock, Timescale, default_calendar
-from mash.deadlines import timescales
-from mash.deadlines.models import (
+from deadlines import timescales
+from deadlines.models import (
     ClosureDay,
     DeadlineEvent,
     ItemKind,
@@ -33,12 +28,17 @@ from mash.deadlines.models import (
     Stage,
     TimescaleSetting,
 )
-from mash.deadlines.services import run_deadline_scan
-from mash.deadlines.timescale_services import (
+from deadlines.services import run_deadline_scan
+from deadlines.timescale_services import (
     closure_day_add,
     closure_day_remove,
     timescale_set,
 )
+from enquiries import services as enquiry_services
+from enquiries.models import Enquiry, EnquiryState
+from enquiries.timescales import enquiry_timescale
+from mash.audit.models import AuditEvent
+from mash.clocks import Clock, Timescale, default_calendar
 from tests.factories import contact_input
 from tests.test_enquiries_api import ask, open_enquiry
 

@@ -26,12 +26,9 @@ from django.test.utils import CaptureQueriesContext
 from agencies.roles import Role
 from contacts import services as contact_services
 from contacts.models import Contact
-from enquiries import services as enquiry_services
-from enquiries.models import InformationRequest, RequestState
-from mash.clocks import Clock
-from mash.deadlines import timescales
-from mash.deadlines.kinds import SPECS, DueItem
-from mash.deadlines.models import (
+from deadlines import timescales
+from deadlines.kinds import SPECS, DueItem
+from deadlines.models import (
     Breach,
     DeadlineEvent,
     ItemKind,
@@ -40,8 +37,11 @@ from mash.deadlines.models import (
     Stage,
     WarningPoint,
 )
-from mash.deadlines.services import ScanResult, _process, run_deadline_scan
-from mash.deadlines.timescale_services import closure_day_add, timescale_set
+from deadlines.services import ScanResult, _process, run_deadline_scan
+from deadlines.timescale_services import closure_day_add, timescale_set
+from enquiries import services as enquiry_services
+from enquiries.models import InformationRequest, RequestState
+from mash.clocks import Clock
 from tests.factories import UserFactory, contact_input
 from tests.test_enquiries_api import ask, open_enquiry
 
@@ -416,7 +416,7 @@ def test_the_migration_resolves_breaches_of_items_closed_before_breaches_were_re
     )
 
     migration = importlib.import_module(
-        "mash.deadlines.migrations.0005_resolve_breaches_of_closed_items"
+        "deadlines.migrations.0005_resolve_breaches_of_closed_items"
     )
     migration.resolve(apps, None)
 
@@ -434,7 +434,7 @@ def test_the_migration_falls_back_to_detection_time(hub_worker, manager, agency_
     scan_at(at(2026, 3, 11, 9, 0))
     InformationRequest.objects.filter(pk=request.pk).update(state=RequestState.RETURNED)
     migration = importlib.import_module(
-        "mash.deadlines.migrations.0005_resolve_breaches_of_closed_items"
+        "deadlines.migrations.0005_resolve_breaches_of_closed_items"
     )
     migration.resolve(apps, None)
     assert Breach.objects.get(information_request=request).resolved_at == at(2026, 3, 11, 9, 0)

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from contacts import services as contact_services
+from deadlines.models import ScanRun
+from deadlines.tasks import TASK_NAME as SCAN_TASK
 from mash.celery import app as celery_app
-from mash.deadlines.models import ScanRun
-from mash.deadlines.tasks import TASK_NAME as SCAN_TASK
 from mash.outbox.models import OutboxEmail
 from mash.outbox.services import Mail, queue_emails
 from mash.outbox.tasks import TASK_NAME as RELAY_TASK

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.roles import HUB_ROLES, Role
+from deadlines.models import ItemKind
+from deadlines.resolution import resolve_breaches
 from mash.access import require_role
 from mash.audit.events import record_event
-from mash.deadlines.models import ItemKind
-from mash.deadlines.resolution import resolve_breaches
 from mash.errors import ConflictError
 
 from ..codes import Outcome, Rag

@@ -7,10 +7,10 @@ from django.utils import timezone
 from agencies.roles import HUB_ROLES, Role
 from contacts.codes import Outcome, Rag
 from contacts.models import Contact, HouseholdMember
+from deadlines.models import ItemKind
+from deadlines.resolution import resolve_breaches
 from mash.access import require_role
 from mash.audit.events import record_event
-from mash.deadlines.models import ItemKind
-from mash.deadlines.resolution import resolve_breaches
 from mash.errors import ConflictError
 from mash.outbox.services import on_sent
 

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.roles import AGENCY_ROLES, HUB_ROLES, Role
+from deadlines.models import ItemKind
+from deadlines.resolution import resolve_breaches
 from mash.access import grant_to_agency, require_role, revoke_from_agency
 from mash.audit.events import record_event
-from mash.deadlines.models import ItemKind
-from mash.deadlines.resolution import resolve_breaches
 from mash.errors import ConflictError
 
 from ..models import (

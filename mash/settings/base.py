@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # ours
     "mash.audit",
-    "mash.deadlines",
+    "deadlines",
     "mash.idempotency",
     "mash.outbox",
     "agencies",
@@ -89,7 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mash.context_processors.service",
-                "mash.deadlines.context_processors.notifications",
+                "deadlines.context_processors.notifications",
             ],
             "builtins": ["mash.templatetags"],
         },

@@ -1,6 +1,6 @@
 """Notifications that wanted an email and had none when the outbox came are queued in it, so the
 switch from the scan's own sending to the outbox loses none. The message is written as
-``mash.deadlines.services.notification_mail`` writes it."""
+``deadlines.services.notification_mail`` writes it."""
 
 from email.utils import make_msgid
 

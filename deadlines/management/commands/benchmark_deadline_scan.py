@@ -22,8 +22,8 @@ from agencies.models import Agency, AgencyKind, User
 from agencies.roles import Role
 from contacts.codes import Channel, Consent, Source
 from contacts.models import Contact
+from deadlines.services import ScanResult, run_deadline_scan
 from mash.audit.context import audit_context
-from mash.deadlines.services import ScanResult, run_deadline_scan
 
 
 class _Rollback(Exception):

@@ -17,7 +17,7 @@ from .models import DEFAULT_WARNING_PERCENT
 from .timescales import warning_percent_for
 
 #: The default warning point: 75% of the time used. An administrator may set another share per
-#: kind of item and RAG (mash.deadlines.timescales); `warning_fraction` reads it.
+#: kind of item and RAG (deadlines.timescales); `warning_fraction` reads it.
 WARNING_FRACTION = DEFAULT_WARNING_PERCENT / 100
 
 

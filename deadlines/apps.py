@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class DeadlinesConfig(AppConfig):
-    name = "mash.deadlines"
+    name = "deadlines"
     label = "deadlines"
     verbose_name = "Deadlines, reminders and breaches"
 

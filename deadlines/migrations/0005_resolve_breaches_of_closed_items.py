@@ -1,6 +1,6 @@
 """Resolve the breaches of items already closed.
 
-Deployments that ran the deadline scan before breaches were resolved on close (mash.deadlines.
+Deployments that ran the deadline scan before breaches were resolved on close (deadlines.
 resolution) hold unresolved breaches of contacts since decided, enquiries since closed and
 requests since returned or withdrawn. Each gets ``resolved_at`` = when its item closed (the
 contact's ``decided_at``, the enquiry's ``closed_at``, the request's ``returned_at`` or else

@@ -338,7 +338,7 @@ class WarningPoint(ItemMixin):
     computed from (the clock, the warning percent and, for working-time clocks, the calendar) and
     is part of the key: the scan only reads rows whose basis is the one in force, so a changed
     setting, closure day or bank-holiday table is never read through a stale row, even one written
-    by a scan that raced the change (``mash.deadlines.points.warning_basis``).
+    by a scan that raced the change (``deadlines.points.warning_basis``).
     """
 
     deadline = models.DateTimeField()

@@ -5,7 +5,7 @@ from celery import shared_task
 
 from .services import run_deadline_scan
 
-TASK_NAME = "mash.deadlines.tasks.deadline_scan"
+TASK_NAME = "mash.deadlines.tasks.deadline_scan"  # the name stored in beat schedules: kept
 
 
 @shared_task(name=TASK_NAME)

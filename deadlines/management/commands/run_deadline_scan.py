@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from deadlines.services import run_deadline_scan
 from mash.audit.context import audit_context
-from mash.deadlines.services import run_deadline_scan
 
 
 class Command(BaseCommand):
