@@ -185,7 +185,8 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-#: Stored files (uploads); backed up and restored with the database (make backup / restore).
+#: Stored files (uploads) unless MASH_S3_BUCKET is set (below); backed up and restored with the
+#: database (make backup / restore).
 MEDIA_ROOT = Path(env.str("MASH_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 NODE_MODULES = BASE_DIR / "node_modules"
@@ -198,8 +199,93 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
+
+# --- Stored files (uploads): the MEDIA_ROOT folder, or S3-compatible object storage (ADR 8) -----
+#: A bucket name moves stored files from MEDIA_ROOT to that bucket (django-storages' S3Storage),
+#: so web and workers on different machines see the same files. Empty: the local folder.
+MASH_S3_BUCKET = env.str("MASH_S3_BUCKET", default="").strip()
+_s3_given = {
+    # Another S3-compatible service (MinIO, Ceph, a cloud's own): its URL. Empty: AWS S3.
+    "endpoint_url": env.str("MASH_S3_ENDPOINT_URL", default="").strip(),
+    "region_name": env.str("MASH_S3_REGION", default="").strip(),
+    # Both or neither: neither uses boto3's own chain (AWS_* variables, an instance role).
+    "access_key": env.str("MASH_S3_ACCESS_KEY_ID", default="").strip(),
+    "secret_key": env.str("MASH_S3_SECRET_ACCESS_KEY", default="").strip(),
+    # "path" (bucket in the URL's path, what MinIO expects) or "virtual" (bucket in the host
+    # name). Empty: path with an endpoint URL, boto3's choice without.
+    "addressing_style": env.str("MASH_S3_ADDRESSING_STYLE", default="").strip(),
+    # Asked for on every object written: "AES256" or "aws:kms" (the bucket's key). Empty: the
+    # bucket's default encryption.
+    "server_side_encryption": env.str("MASH_S3_SERVER_SIDE_ENCRYPTION", default="").strip(),
+}
+_s3_variables = {
+    "endpoint_url": "MASH_S3_ENDPOINT_URL",
+    "region_name": "MASH_S3_REGION",
+    "access_key": "MASH_S3_ACCESS_KEY_ID",
+    "secret_key": "MASH_S3_SECRET_ACCESS_KEY",
+    "addressing_style": "MASH_S3_ADDRESSING_STYLE",
+    "server_side_encryption": "MASH_S3_SERVER_SIDE_ENCRYPTION",
+}
+
+
+def _s3_storage(bucket: str, given: dict[str, str]) -> dict:
+    """STORAGES["default"] for `bucket`; ImproperlyConfigured naming the variable when the
+    MASH_S3_* variables are half set or hold a value S3 does not know, so a deployment meant for
+    a bucket never quietly writes to a local folder instead."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not bucket:
+        named = [_s3_variables[key] for key, value in given.items() if value]
+        if named:
+            raise ImproperlyConfigured(
+                f"{', '.join(named)} set but MASH_S3_BUCKET is empty: set MASH_S3_BUCKET to "
+                "store files in a bucket, or leave every MASH_S3_* variable empty to store "
+                "them in MASH_MEDIA_ROOT."
+            )
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if bool(given["access_key"]) != bool(given["secret_key"]):
+        missing = "MASH_S3_SECRET_ACCESS_KEY" if given["access_key"] else "MASH_S3_ACCESS_KEY_ID"
+        raise ImproperlyConfigured(
+            f"The environment variable {missing} must be set with the other S3 key "
+            "(or neither, for boto3's own credentials)."
+        )
+    style = given["addressing_style"] or ("path" if given["endpoint_url"] else "")
+    if style not in {"", "auto", "path", "virtual"}:
+        raise ImproperlyConfigured(
+            "The environment variable MASH_S3_ADDRESSING_STYLE must be path, virtual or auto."
+        )
+    encryption = given["server_side_encryption"]
+    if encryption not in {"", "AES256", "aws:kms", "aws:kms:dsse"}:
+        raise ImproperlyConfigured(
+            "The environment variable MASH_S3_SERVER_SIDE_ENCRYPTION must be AES256, aws:kms "
+            "or aws:kms:dsse (or empty for the bucket's default encryption)."
+        )
+    # Objects are only ever read by the app, which serves them as attachments itself: they are
+    # private (no ACL: the bucket's own), written as opaque attachments in case one is ever
+    # reached another way, and never overwritten (a name in use gets another).
+    object_parameters = {
+        "ContentType": "application/octet-stream",
+        "ContentDisposition": "attachment",
+    }
+    if encryption:
+        object_parameters["ServerSideEncryption"] = encryption
+    options = {
+        "bucket_name": bucket,
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "object_parameters": object_parameters,
+    }
+    for key in ("endpoint_url", "region_name", "access_key", "secret_key"):
+        if given[key]:
+            options[key] = given[key]
+    if style:
+        options["addressing_style"] = style
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _s3_storage(MASH_S3_BUCKET, _s3_given),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

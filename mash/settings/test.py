@@ -22,6 +22,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MASH_REQUIRE_SECOND_FACTOR = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A folder whatever MASH_S3_* say: the object-storage tests point STORAGES at their own S3 server.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
