@@ -36,18 +36,25 @@ def documents_visible_to(user, *, queryset: QuerySet[Document] | None = None) ->
     return queryset.filter(visible)
 
 
-def documents_of(record, user) -> list[Document]:
-    """The documents of `record` that `user` may see, newest first, with their uploaders. A
-    contact's include those the referrer attached to its MARF."""
+def on_record(record) -> Q:
+    """The condition for `record`'s documents: a contact's include those the referrer attached
+    to its MARF; an information request's are those on its returns."""
     from contacts.models import Contact
+    from enquiries.models import InformationRequest
 
     from .services import _owner_field
 
     if isinstance(record, Contact):
-        condition = Q(contact=record) | Q(marf__contact=record)
-    else:
-        condition = Q(**{_owner_field(record): record})
-    return list(documents_visible_to(user).filter(condition).select_related("uploaded_by"))
+        return Q(contact=record) | Q(marf__contact=record)
+    if isinstance(record, InformationRequest):
+        return Q(information_return__request=record)
+    return Q(**{_owner_field(record): record})
+
+
+def documents_of(record, user) -> list[Document]:
+    """The documents of `record` that `user` may see, newest first, with their uploaders. A
+    contact's include those the referrer attached to its MARF."""
+    return list(documents_visible_to(user).filter(on_record(record)).select_related("uploaded_by"))
 
 
 def marf_documents(user, contact_id: int) -> list[Document]:

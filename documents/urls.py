@@ -1,7 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
-from .api import DocumentViewSet
 
 app_name = "documents"
 
@@ -31,14 +30,7 @@ urlpatterns = [
         name="upload_return",
     ),
     path("documents/<int:pk>/download/", views.download, name="download"),
-    path(
-        "api/v1/documents/<int:pk>/",
-        DocumentViewSet.as_view({"get": "retrieve"}),
-        name="api-document",
-    ),
-    path(
-        "api/v1/documents/<int:pk>/download/",
-        DocumentViewSet.as_view({"get": "download"}),
-        name="api-document-download",
-    ),
+    # api/v1/documents/<pk>/ (and download/), api/v1/{contacts,enquiries,
+    # information-requests}/<id>/documents/: documents/api/urls.py
+    path("api/v1/", include("documents.api.urls")),
 ]

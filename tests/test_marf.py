@@ -117,6 +117,8 @@ class TestTheForm:
 
         contact = Contact.objects.get()  # exactly one
         assert response["Location"] == f"/marf/sent/{contact.pk}/"
+        sent = referrer_client.get(response["Location"]).content.decode()
+        assert f'href="/marfs/{contact.pk}/#documents" data-testid="attach-files"' in sent
         assert contact.channel == Channel.MARF and contact.source == "2A"
         assert contact.referring_agency == referrer.agency and contact.referrer_user == referrer
         assert contact.referrer_name == "Ms Jones"
