@@ -146,7 +146,10 @@ def k8_rag_change(period: Period) -> KpiResult:
     return KpiResult("K8", definition.name, definition.definition, headline, (table,))
 
 
-def k10_information_returns(period: Period) -> KpiResult:
+def k10_measures(period: Period) -> Measures:
+    """K10's measures over information requests: count, returned, on time (``returned_at <=
+    due_at``, over returned ones), median hours to return, open and past due at the end of the
+    period. The agency supervisor's timeliness page computes the same measures per researcher."""
     end = end_of_period(period)
     returned = Q(returned_at__isnull=False)
     open_and_late_at_end = (
@@ -154,7 +157,7 @@ def k10_information_returns(period: Period) -> KpiResult:
         & (Q(returned_at__isnull=True) | Q(returned_at__gte=end))
         & (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=end))
     )
-    measures = Measures(
+    return Measures(
         columns=(
             Column("count", "Requests", Unit.COUNT),
             Column("returned", "Returned", Unit.COUNT),
@@ -179,5 +182,8 @@ def k10_information_returns(period: Period) -> KpiResult:
             "median": PercentileOf(HoursBetween("requested_at", "returned_at"), 0.5, returned)
         },
     )
+
+
+def k10_information_returns(period: Period) -> KpiResult:
     breakdown = Breakdown("agency", "Information returns by agency", (AGENCY,))
-    return kpi_result("K10", requests_in_period(period), measures, (breakdown,))
+    return kpi_result("K10", requests_in_period(period), k10_measures(period), (breakdown,))
