@@ -27,8 +27,8 @@ from mash.pagination import keyset_page
 from ..forms_agency import AssignForm, ReturnForm, agency_staff
 from ..models import InformationRequest, InformationReturn, RequestState
 from ..selectors import (
+    agency_open_now,
     agency_queue,
-    agency_timeliness,
     information_requests_visible_to,
     returns_visible_to,
 )
@@ -82,7 +82,7 @@ def _render_queue(
         "query": _queue_query(request),
         "here": request.GET.urlencode(),
         "is_supervisor": is_supervisor,
-        "timeliness": agency_timeliness(user) if is_supervisor else None,
+        "timeliness": agency_open_now(user) if is_supervisor else None,
         "staff": list(agency_staff(user.agency_id)) if is_supervisor else [],
         "assign_pk": assign_pk,
         "assign_errors": (
