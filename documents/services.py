@@ -31,7 +31,7 @@ from django.utils import timezone
 from mash.audit.events import record_event
 
 from . import clamd
-from .content import check_name, detect_type
+from .content import PROGRAM_MESSAGE, TYPE_MESSAGE, check_name, detect_type
 from .models import Document, ScanState
 
 logger = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def document_upload(
     """Store `upload` against `record` (a contact, enquiry, MARF or return) and ask for its scan
     after commit. `name` is the file name as the client sent it (Django's parser strips path
     separators and control characters from `upload.name`, which we refuse rather than repair)."""
-    checked = check_upload(upload, name=name)
+    checked, signature = _checked_or_infected(upload, name)
     document = Document(
         original_name=checked.name,
         kind=checked.kind,
@@ -151,9 +151,11 @@ def document_upload(
         **{_owner_field(record): record},
     )
     written = _written.get()
+    stored_names: list[str] = []
     try:
         with transaction.atomic():
             document.file.save("upload", upload, save=False)  # documents/<uuid>: not their name
+            stored_names.append(document.file.name)
             if written is not None:
                 written.append(document.file.name)
             document.save()
@@ -163,12 +165,55 @@ def document_upload(
                 actor=uploaded_by,
                 data={"record": _owner_field(record), "record_id": record.pk, "kind": checked.kind},
             )
+            if signature:  # refused for its type, and infected: quarantined at once
+                _quarantine(document, signature)
+                if written is not None:
+                    written.append(document.file.name)
     except BaseException:
-        if document.file.name and written is None:
-            document.file.storage.delete(document.file.name)
+        if written is None:
+            for stored in {document.file.name, *stored_names}:
+                if stored:
+                    document.file.storage.delete(stored)
         raise
-    _ask_for_scan_after_commit(document)
+    if not signature:
+        _ask_for_scan_after_commit(document)
     return document
+
+
+def _checked_or_infected(upload: UploadedFile | None, name: str | None) -> tuple[Upload, str]:
+    """The checked upload and "" ; or, for a file refused for its type (not a document, or a
+    program), the virus signature clamd finds in it, so that an infected file is quarantined
+    and its uploader told rather than merely refused. Without a scanner, or when clamd finds
+    nothing or cannot be reached, the refusal stands."""
+    try:
+        return check_upload(upload, name=name), ""
+    except ValidationError as refused:
+        messages = getattr(refused, "message_dict", {}).get("file", [])
+        if upload is None or not set(messages) & {TYPE_MESSAGE, PROGRAM_MESSAGE}:
+            raise
+        if not clamd.is_configured():
+            raise
+        upload.seek(0)
+        try:
+            verdict = clamd.scan_chunks(upload.chunks())
+        except (clamd.ScannerUnavailable, clamd.ScanFailed):
+            raise refused from None
+        finally:
+            upload.seek(0)
+        if not verdict.infected:
+            raise
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        checked = Upload(
+            check_name(upload.name if name is None else name),
+            "unknown",
+            "application/octet-stream",
+            upload.size,
+            digest.hexdigest(),
+        )
+        return checked, verdict.signature
 
 
 def _ask_for_scan_after_commit(document: Document) -> None:

@@ -1,7 +1,8 @@
 """Who may attach documents to which record, and who may list them: one set of rules for the
 upload pages and the API.
 
-- A contact or an enquiry: hub staff, on the records they can see.
+- A contact or an enquiry: hub staff, on the records they can see, until the contact is decided
+  or the enquiry closed (as for case notes).
 - A MARF (by its contact's id): the referrer who sent it, until the hub decides.
 - A return: the agency that made it (researchers and supervisors), while the hub has not
   withdrawn the request and until the enquiry closes.
@@ -31,6 +32,10 @@ MARF_DECIDED = (
     "hub something new, make a new referral."
 )
 ENQUIRY_CLOSED = "The hub has closed this enquiry: no more files can be attached."
+CONTACT_DECIDED = (
+    "This contact has been decided: no more files can be attached to it. Attach them to its "
+    "enquiry, if it has one."
+)
 NO_RETURN = (
     "Send your return first: files are attached to your agency's return, or to its latest addendum."
 )
@@ -64,7 +69,19 @@ def upload_target(user, record_kind: str, pk: int) -> Target:
         return _request_target(user, pk)
     record = _hub_record(user, record_kind, pk)
     page = "contacts:contact_detail" if record_kind == "contact" else "enquiries_hub:detail"
-    return Target(record, record.reference, reverse(page, kwargs={"pk": record.pk}))
+    return Target(
+        record, record.reference, reverse(page, kwargs={"pk": record.pk}), hub_closed(record)
+    )
+
+
+def hub_closed(record) -> str:
+    """Why a contact or an enquiry takes no more files ("" while it does): a contact once
+    decided, an enquiry once closed, as for case notes."""
+    from contacts.models import Contact
+
+    if isinstance(record, Contact):
+        return CONTACT_DECIDED if record.outcome else ""
+    return ENQUIRY_CLOSED if record.is_closed else ""
 
 
 def readable_record(user, record_kind: str, pk: int) -> Model:

@@ -57,11 +57,7 @@ def _upload(request: HttpRequest, pk: int, record_kind: str) -> HttpResponse:
         except ValidationError as invalid:
             error = " ".join(invalid.message_dict.get("file", invalid.messages))
         else:
-            messages.success(
-                request,
-                f"{document.original_name} was uploaded. Nobody can open it until it has "
-                "been checked for viruses.",
-            )
+            messages.success(request, uploaded_message(document))
             return redirect(url)
     return render(
         request,
@@ -120,3 +116,17 @@ def serve(document) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def uploaded_message(document) -> str:
+    """What the uploader is told once the file is stored."""
+    if document.quarantined:
+        return (
+            f"{document.original_name} contains a virus ({document.scan_result}) and has been "
+            "quarantined: nobody can open it. We have emailed you about it. Check the file "
+            "with your IT team before you send it again."
+        )
+    return (
+        f"{document.original_name} was uploaded. Nobody can open it until it has been "
+        "checked for viruses."
+    )

@@ -239,13 +239,40 @@ def test_an_infected_file_is_quarantined_never_served_and_its_uploader_told(
     assert "quarantined" in quarantine_page.content.decode()
 
 
-@pytest.mark.parametrize("name", ["eicar.pdf", "eicar.txt"])
-def test_a_bare_eicar_file_is_refused_before_it_is_stored(
-    scanner, media, client_for, hub_worker, name
+@pytest.mark.parametrize("name", ["eicar.pdf", "eicar.txt", "eicar.com"])
+def test_a_bare_eicar_file_is_quarantined_at_once_and_its_uploader_told(
+    scanner, media, client_for, hub_worker, manager, name
 ):
-    """The bare 68-byte file is text, not a document: refused by its content before storage."""
+    """The bare 68-byte file is not a document, but it is a virus: rather than merely refused it
+    is scanned at once, kept in quarantine (for the record and for IT), never served, and the
+    uploader is told on the page and by email."""
     contact = make_contact()
-    response = upload(client_for(hub_worker), hub_worker, contact_upload_url(contact), name, EICAR)
+    client = client_for(hub_worker)
+    response = upload(client, hub_worker, contact_upload_url(contact), name, EICAR)
+    assert response.status_code == 302
+    told = client.get(response["Location"]).content.decode()
+    assert f"{name} contains a virus" in told and "quarantined" in told
+    document = Document.objects.get()
+    assert document.quarantined and document.scan_state == ScanState.INFECTED
+    assert document.file.name.startswith("quarantine/")
+    assert [path.relative_to(media).parts[0] for path in stored_files(media)] == ["quarantine"]
+    mail = OutboxEmail.objects.get(purpose="document.quarantined")
+    assert mail.recipient == hub_worker.email and name in mail.subject
+    for user in (hub_worker, manager):
+        answer = client_for(user).get(f"/documents/{document.pk}/download/")
+        assert answer.status_code == 404 and b"EICAR" not in answer.content
+
+
+def test_a_bare_eicar_file_is_refused_when_there_is_no_scanner(
+    settings, media, client_for, hub_worker
+):
+    """`make run` has no clamd: the file is not a document, so it is refused and not stored."""
+    settings.MASH_CLAMD_SOCKET = ""
+    settings.MASH_CLAMD_HOST = ""
+    contact = make_contact()
+    response = upload(
+        client_for(hub_worker), hub_worker, contact_upload_url(contact), "eicar.pdf", EICAR
+    )
     assert response.status_code == 400
     assert Document.objects.count() == 0 and stored_files(media) == []
 
@@ -528,3 +555,41 @@ def test_the_document_endpoints_are_in_the_schema(client_for, hub_worker):
     schema = client_for(hub_worker).get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert "/api/v1/documents/{id}/" in schema["paths"]
     assert "/api/v1/documents/{id}/download/" in schema["paths"]
+
+
+# --- Records closed to files -------------------------------------------------------------------
+
+
+def test_a_decided_contact_and_a_closed_enquiry_take_no_more_files(
+    media, client_for, api_for, hub_worker, manager
+):
+    """As for case notes: once a contact is decided or an enquiry closed, the page says so in
+    place of the form, and an upload through the page or the API is a 409 storing nothing."""
+    enquiry = make_enquiry(hub_worker, manager)
+    contact = enquiry.contact  # decided: it became the enquiry
+    from enquiries import services as enquiry_services
+
+    enquiry_services.enquiry_recommend(
+        enquiry=enquiry, user=hub_worker, outcome="NFA", final_rag="GREEN", rationale="x"
+    )
+    enquiry_services.enquiry_decide(
+        enquiry=enquiry, manager=manager, outcome="NFA", final_rag="GREEN"
+    )
+    hub = client_for(hub_worker)
+    html = hub.get(f"/contacts/{contact.pk}/").content.decode()
+    assert 'data-testid="documents-closed"' in html and "has been decided" in html
+    assert contact_upload_url(contact) not in html
+    for url, words in (
+        (contact_upload_url(contact), "has been decided"),
+        (f"/documents/enquiries/{enquiry.pk}/upload/", "closed this enquiry"),
+    ):
+        refused = upload(hub, hub_worker, url, "notice.pdf", PDF)
+        assert refused.status_code == 409 and words in refused.content.decode()
+    api = api_for(hub_worker)
+    for url in (
+        f"/api/v1/contacts/{contact.pk}/documents/",
+        f"/api/v1/enquiries/{enquiry.pk}/documents/",
+    ):
+        answer = api.post(url, {"file": SimpleUploadedFile("notice.pdf", PDF)}, format="multipart")
+        assert answer.status_code == 409, answer.content
+    assert Document.objects.count() == 0 and stored_files(media) == []

@@ -14,6 +14,7 @@ from .. import clamd
 from ..content import TYPES
 from ..selectors import documents_of, marf_documents, return_documents
 from ..services import max_bytes
+from ..targets import hub_closed
 
 register = template.Library()
 
@@ -23,11 +24,13 @@ def documents_section(context, record) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
     kind = record._meta.model_name
-    upload_url = ""
+    upload_url, closed = "", ""
     if kind in ("contact", "enquiry"):
-        upload_url = reverse(f"documents:upload_{kind}", kwargs={"pk": record.pk})
+        closed = hub_closed(record)
+        if not closed:
+            upload_url = reverse(f"documents:upload_{kind}", kwargs={"pk": record.pk})
     documents = documents_of(record, user) if user is not None else []
-    return _section(documents, upload_url)
+    return _section(documents, upload_url, closed=closed)
 
 
 def _user(context):
