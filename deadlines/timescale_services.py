@@ -26,6 +26,8 @@ affect (of its kind; all, for a closure day), which the next scan computes again
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,9 +46,10 @@ from enquiries.timescales import enquiry_timescale as _enquiry_timescale
 from mash.access import require_role
 from mash.audit.events import record_event
 from mash.clocks import LONDON, Clock, default_calendar
+from mash.errors import ConflictError
 
 from .models import MAX_TIMESCALE_AMOUNT, ClosureDay, ItemKind, TimescaleSetting, WarningPoint
-from .timescales import clear_cache, setting_key, setting_label
+from .timescales import clear_cache, load_snapshot, setting_key, setting_label
 
 #: Rows written per UPDATE statement.
 UPDATE_BATCH = 500
@@ -77,6 +80,42 @@ class RecomputeResult:
             "enquiries": self.enquiries,
             "information_requests": self.requests,
         }
+
+
+@dataclass(frozen=True)
+class Move:
+    """One open item whose due time a change moves: its kind, the RAG its deadline runs on now
+    ("" for a contact), and the due time before and after."""
+
+    kind: str
+    rag: str
+    pk: int
+    old: datetime
+    new: datetime
+
+
+def timescales_basis() -> str:
+    """A fingerprint of every stored timescale value and closure day, read from the database
+    now: a preview made on one basis is stale once it differs."""
+    snapshot = load_snapshot()
+    stored = sorted(
+        (kind, rag, value.timescale.amount, str(value.timescale.clock), value.warning_percent)
+        for (kind, rag), value in snapshot.stored.items()
+    )
+    closures = sorted(day.isoformat() for day in snapshot.closures)
+    text = json.dumps({"stored": stored, "closures": closures})
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+STALE_MESSAGE = (
+    "Another administrator changed the timescales or closure days after this preview was made, "
+    "so it no longer says what your change would do. Nothing was saved: check the new preview."
+)
+
+
+def _check_basis(basis: str | None) -> None:
+    if basis is not None and basis != timescales_basis():
+        raise ConflictError(STALE_MESSAGE)
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -163,10 +202,19 @@ def _describe(setting: TimescaleSetting | None) -> dict | None:
 
 
 def timescale_set(
-    *, actor, kind: str, rag: str, amount: int, clock: str, warning_percent: int = 75
+    *,
+    actor,
+    kind: str,
+    rag: str,
+    amount: int,
+    clock: str,
+    warning_percent: int = 75,
+    basis: str | None = None,
 ) -> RecomputeResult:
     """Store the timescale of (kind, RAG) and recompute the due times of the open items of that
-    kind whose deadline depends on it. Administrators only (``PermissionError`` otherwise)."""
+    kind whose deadline depends on it. Administrators only (``PermissionError`` otherwise).
+    With ``basis`` (from a preview), ``ConflictError`` and nothing stored if the timescales or
+    closure days have changed since."""
     require_role(actor, _ADMINISTRATORS, "change timescales")
     key, amount, clock, warning_percent = timescale_validate(
         kind=kind, rag=rag, amount=amount, clock=clock, warning_percent=warning_percent
@@ -175,18 +223,9 @@ def timescale_set(
         with transaction.atomic():
             before = TimescaleSetting.objects.select_for_update().filter(kind=key[0], rag=key[1])
             previous = _describe(before.first())
-            setting, _ = TimescaleSetting.objects.update_or_create(
-                kind=key[0],
-                rag=key[1],
-                defaults={
-                    "amount": amount,
-                    "clock": clock,
-                    "warning_percent": warning_percent,
-                    "updated_at": timezone.now(),
-                    "updated_by": actor,
-                },
-            )
-            result = _recompute_for_setting(*key)
+            _check_basis(basis)
+            setting = _store_setting(actor, key, amount, clock, warning_percent)
+            result = _apply(_moves_for_setting(*key))
             _forget_warning_points(kind=key[0])
             record_event(
                 "timescales.setting_changed",
@@ -207,17 +246,39 @@ def timescale_set(
     return result
 
 
-def closure_day_add(*, actor, day: date, reason: str) -> tuple[ClosureDay, RecomputeResult]:
+def _store_setting(
+    actor, key: tuple[str, str], amount: int, clock: Clock, warning_percent: int
+) -> TimescaleSetting:
+    setting, _ = TimescaleSetting.objects.update_or_create(
+        kind=key[0],
+        rag=key[1],
+        defaults={
+            "amount": amount,
+            "clock": clock,
+            "warning_percent": warning_percent,
+            "updated_at": timezone.now(),
+            "updated_by": actor,
+        },
+    )
+    return setting
+
+
+def closure_day_add(
+    *, actor, day: date, reason: str, basis: str | None = None
+) -> tuple[ClosureDay, RecomputeResult]:
     """Make ``day`` a local closure (not a working day) and recompute the due times it moves.
-    A day in the past is refused: deadlines already reached must not move."""
+    A day in the past is refused: deadlines already reached must not move. With ``basis`` (from
+    a preview), ``ConflictError`` and nothing stored if the timescales or closure days have
+    changed since."""
     require_role(actor, _ADMINISTRATORS, "change closure days")
     day, reason = closure_day_validate(day=day, reason=reason)
     try:
         with transaction.atomic():
+            _check_basis(basis)
             closure = ClosureDay.objects.create(
                 date=day, reason=reason, created_at=timezone.now(), created_by=actor
             )
-            result = _recompute_around(day)
+            result = _apply(_moves_around(day))
             _forget_warning_points()
             record_event(
                 "timescales.closure_added",
@@ -231,19 +292,22 @@ def closure_day_add(*, actor, day: date, reason: str) -> tuple[ClosureDay, Recom
     return closure, result
 
 
-def closure_day_remove(*, actor, closure: ClosureDay) -> RecomputeResult:
+def closure_day_remove(*, actor, closure: ClosureDay, basis: str | None = None) -> RecomputeResult:
     """Make a closure day a working day again and recompute the due times it moves. A closure
-    day that has passed stays: removing it would move deadlines already reached."""
+    day that has passed stays: removing it would move deadlines already reached. With ``basis``
+    (from a preview), ``ConflictError`` and nothing changed if the timescales or closure days
+    have changed since."""
     require_role(actor, _ADMINISTRATORS, "change closure days")
     if closure.date < timezone.localdate():
         raise ValidationError({"day": "A closure day that has passed cannot be removed."})
     try:
         with transaction.atomic():
             day, reason = closure.date, closure.reason
+            _check_basis(basis)
             deleted, _ = ClosureDay.objects.filter(pk=closure.pk).delete()
             if not deleted:
                 raise ValidationError({"day": f"{_long_date(day)} is no longer a closure day."})
-            result = _recompute_around(day)
+            result = _apply(_moves_around(day))
             _forget_warning_points()
             record_event(
                 "timescales.closure_removed",
@@ -266,17 +330,19 @@ def _forget_warning_points(*, kind: str | None = None) -> None:
 
 
 # --- recomputing ---------------------------------------------------------------------------------
+#
+# A change is worked out in two steps: the moves (which open items would get which new due time,
+# read with the settings as they now stand in this transaction), then writing them. A preview
+# makes the same moves inside a transaction it rolls back (deadlines.timescale_preview), so what
+# it shows is what confirming writes.
 
 
-def _recompute_for_setting(kind: str, rag: str) -> RecomputeResult:
-    result = RecomputeResult()
+def _moves_for_setting(kind: str, rag: str) -> list[Move]:
     if kind == ItemKind.CONTACT_DECISION:
-        result.contacts = _recompute_contacts(Q())
-    elif kind == ItemKind.ENQUIRY:
-        result.enquiries = _recompute_enquiries(_touches_rag(rag))
-    else:
-        result.requests = _recompute_requests(_touches_rag(rag, prefix="enquiry__"))
-    return result
+        return _contact_moves(Q())
+    if kind == ItemKind.ENQUIRY:
+        return _enquiry_moves(_touches_rag(rag))
+    return _request_moves(_touches_rag(rag, prefix="enquiry__"))
 
 
 def _touches_rag(rag: str, *, prefix: str = "") -> Q:
@@ -289,15 +355,28 @@ def _touches_rag(rag: str, *, prefix: str = "") -> Q:
     )
 
 
-def _recompute_around(day: date) -> RecomputeResult:
-    """Recompute the open items whose count could pass over `day`: started before its end and
-    due at or after its start (an item on the elapsed clock is recomputed and left unchanged)."""
+def _moves_around(day: date) -> list[Move]:
+    """The moves of the open items whose count could pass over `day`: started before its end
+    and due at or after its start (an item on the elapsed clock is looked at and left alone)."""
     begins = datetime.combine(day, datetime.min.time(), tzinfo=LONDON)
     ends = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=LONDON)
+    return [
+        *_contact_moves(Q(received_at__lt=ends, decision_due_at__gte=begins)),
+        *_enquiry_moves(Q(opened_at__lt=ends, deadline__gte=begins)),
+        *_request_moves(Q(requested_at__lt=ends, due_at__gte=begins)),
+    ]
+
+
+def _apply(moves: list[Move]) -> RecomputeResult:
+    """Write the moves of the items still open; which were written."""
+
+    def of(kind: str) -> dict[int, datetime]:
+        return {move.pk: move.new for move in moves if move.kind == kind}
+
     return RecomputeResult(
-        contacts=_recompute_contacts(Q(received_at__lt=ends, decision_due_at__gte=begins)),
-        enquiries=_recompute_enquiries(Q(opened_at__lt=ends, deadline__gte=begins)),
-        requests=_recompute_requests(Q(requested_at__lt=ends, due_at__gte=begins)),
+        contacts=_write(_open_contacts(), "decision_due_at", of(ItemKind.CONTACT_DECISION)),
+        enquiries=_write(_open_enquiries(), "deadline", of(ItemKind.ENQUIRY)),
+        requests=_write(_open_requests(), "due_at", of(ItemKind.INFORMATION_RETURN)),
     )
 
 
@@ -313,16 +392,16 @@ def _open_requests():
     return InformationRequest.objects.filter(state=RequestState.OPEN)
 
 
-def _recompute_contacts(condition: Q) -> list[int]:
+def _contact_moves(condition: Q) -> list[Move]:
     calendar = default_calendar()
     timescale = contact_decision_timescale()
     rows = _open_contacts().filter(condition).values_list("pk", "received_at", "decision_due_at")
-    changes = {}
+    moves = []
     for pk, received_at, due in rows.iterator(chunk_size=2000):
         new = calendar.add(received_at, timescale)
         if new != due:
-            changes[pk] = new
-    return _write(_open_contacts(), "decision_due_at", changes)
+            moves.append(Move(ItemKind.CONTACT_DECISION, "", pk, due, new))
+    return moves
 
 
 def _rag_changes() -> Prefetch:
@@ -348,19 +427,19 @@ def _replayed_enquiry_deadline(enquiry: Enquiry) -> datetime:
     return deadline
 
 
-def _recompute_enquiries(condition: Q) -> list[int]:
+def _enquiry_moves(condition: Q) -> list[Move]:
     rows = (
         _open_enquiries()
         .filter(condition)
         .only("id", "opened_at", "deadline", "initial_rag", "rag")
         .prefetch_related(_rag_changes())
     )
-    changes = {}
+    moves = []
     for enquiry in rows.iterator(chunk_size=1000):
         new = _replayed_enquiry_deadline(enquiry)
         if new != enquiry.deadline:
-            changes[enquiry.pk] = new
-    return _write(_open_enquiries(), "deadline", changes)
+            moves.append(Move(ItemKind.ENQUIRY, enquiry.rag, enquiry.pk, enquiry.deadline, new))
+    return moves
 
 
 def _replayed_return_due(request: InformationRequest, changes: Iterable[RagChange]) -> datetime:
@@ -383,7 +462,7 @@ def _replayed_return_due(request: InformationRequest, changes: Iterable[RagChang
     return due
 
 
-def _recompute_requests(condition: Q) -> list[int]:
+def _request_moves(condition: Q) -> list[Move]:
     rows = (
         _open_requests()
         .filter(condition)
@@ -391,12 +470,13 @@ def _recompute_requests(condition: Q) -> list[int]:
         .only("id", "requested_at", "due_at", "enquiry__initial_rag", "enquiry__rag")
         .prefetch_related(Prefetch("enquiry__rag_changes", queryset=_rag_changes().queryset))
     )
-    changes = {}
+    moves = []
     for request in rows.iterator(chunk_size=1000):
         new = _replayed_return_due(request, request.enquiry.rag_changes.all())
         if new != request.due_at:
-            changes[request.pk] = new
-    return _write(_open_requests(), "due_at", changes)
+            rag = request.enquiry.rag
+            moves.append(Move(ItemKind.INFORMATION_RETURN, rag, request.pk, request.due_at, new))
+    return moves
 
 
 def _write(open_items: models.QuerySet, field_name: str, changes: dict[int, datetime]) -> list[int]:
@@ -428,10 +508,13 @@ def _write(open_items: models.QuerySet, field_name: str, changes: dict[int, date
 
 
 __all__ = [
+    "STALE_MESSAGE",
+    "Move",
     "RecomputeResult",
     "closure_day_add",
     "closure_day_remove",
     "closure_day_validate",
     "timescale_set",
     "timescale_validate",
+    "timescales_basis",
 ]

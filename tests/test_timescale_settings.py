@@ -80,6 +80,16 @@ def set_amber_enquiry(administrator, amount: int, *, warning_percent: int = 75):
     )
 
 
+def confirmed(client, url: str, data: dict | None = None, **kwargs):
+    """Post a change, then confirm the preview it shows (the page asks before storing)."""
+    import re
+
+    preview = client.post(url, data or {})
+    assert preview.status_code == 200, preview.status_code
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    return client.post(url, {"token": token}, **kwargs)
+
+
 def scan_at(when: datetime):
     with time_machine.travel(when, tick=False):
         return run_deadline_scan()
@@ -101,8 +111,8 @@ def test_amber_enquiry_from_one_to_two_working_days_moves_open_amber_enquiries_o
     assert red.deadline == at(2026, 3, 9, 14)  # 4 elapsed hours
 
     client = client_for(administrator)
-    response = client.post(
-        AMBER_ENQUIRY, {"amount": "2", "clock": "working_days", "warning_percent": "75"}
+    response = confirmed(
+        client, AMBER_ENQUIRY, {"amount": "2", "clock": "working_days", "warning_percent": "75"}
     )
 
     assert response.status_code == 302
@@ -125,7 +135,8 @@ def test_the_banner_counts_every_item_moved(client_for, administrator):
         outcome="NFA", decided_at=at(2026, 3, 9, 11)
     )
 
-    response = client_for(administrator).post(
+    response = confirmed(
+        client_for(administrator),
         CONTACT_DECISION,
         {"amount": "4", "clock": "working_hours", "warning_percent": "50"},
         follow=True,
@@ -212,7 +223,8 @@ def test_a_closure_day_moves_a_contact_due_that_day_to_the_next_working_day(
         contact = contact_services.contact_create(data=contact_input())
         assert contact.decision_due_at == at(2026, 6, 8, 16)  # Monday 16:00
 
-        response = client_for(administrator).post(
+        response = confirmed(
+            client_for(administrator),
             CLOSURES,
             {"day-day": "8", "day-month": "6", "day-year": "2026", "reason": "Office move"},
             follow=True,
@@ -225,7 +237,9 @@ def test_a_closure_day_moves_a_contact_due_that_day_to_the_next_working_day(
         assert date(2026, 6, 8) in default_calendar().closures
 
         closure = ClosureDay.objects.get()
-        response = client_for(administrator).post(f"{CLOSURES}{closure.pk}/remove/", follow=True)
+        response = confirmed(
+            client_for(administrator), f"{CLOSURES}{closure.pk}/remove/", follow=True
+        )
         assert "8 June 2026 is no longer a closure day. 1 open item has a new deadline." in (
             response.content.decode()
         )
