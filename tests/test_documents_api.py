@@ -469,3 +469,24 @@ def test_the_request_list_costs_the_same_for_5_and_50_documents(
             assert len(api.get(request_url(info_request)).json()["results"]) == total
     for user in (researcher_a, hub_worker):
         assert counts[(5, user.role)] == counts[(50, user.role)], counts
+
+
+def test_an_upload_larger_than_django_keeps_in_memory_is_still_once_per_key(
+    media, api_for, hub_worker, enquiry, django_capture_on_commit_callbacks
+):
+    """Over 2.5 MB Django will not hold the body in memory: the key's fingerprint is taken as
+    the body streams, and the view still parses the same upload (same name, same bytes)."""
+    big = PDF + b"%" + b"0" * (3 * 1024 * 1024)
+    api = api_for(hub_worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post_file(api, enquiry_url(enquiry), "big.pdf", big, HTTP_IDEMPOTENCY_KEY="big-1")
+        again = post_file(api, enquiry_url(enquiry), "big.pdf", big, HTTP_IDEMPOTENCY_KEY="big-1")
+    assert first.status_code == again.status_code == 201, first.content
+    assert again["Idempotent-Replayed"] == "true" and first.json() == again.json()
+    document = Document.objects.get()
+    assert document.original_name == "big.pdf" and document.size == len(big)
+    assert document.file.read() == big
+    changed = big[:-1] + b"1"
+    other = post_file(api, enquiry_url(enquiry), "big.pdf", changed, HTTP_IDEMPOTENCY_KEY="big-1")
+    assert other.status_code == 422
+    assert Document.objects.count() == 1 and len(stored_files(media)) == 1

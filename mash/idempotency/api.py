@@ -9,6 +9,7 @@ authenticators, since token-authenticated agency systems have no session user he
 
 import hashlib
 import logging
+import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -71,6 +72,30 @@ def _request_hash(request: HttpRequest, body: bytes) -> str:
     return digest.hexdigest()
 
 
+#: Bodies up to this size are spooled in memory while hashed; larger ones on disk.
+SPOOL_IN_MEMORY = 2_621_440
+_CHUNK = 64 * 1024
+
+
+def _streamed_hash(request: HttpRequest) -> str:
+    """The fingerprint of a multipart body too large for `request.body` (an upload over Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE; the files' own limit is the view's): the body is read once,
+    hashed and spooled, and the request reads the spool from the start afterwards, so the view
+    parses it exactly as it would have."""
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.get_full_path().encode()):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    digest.update(b"streamed")
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - the request owns it
+    while chunk := request._stream.read(_CHUNK):
+        digest.update(chunk)
+        spool.write(chunk)
+    spool.seek(0)
+    request._stream = spool
+    return digest.hexdigest()
+
+
 def _replay(record: IdempotencyRecord) -> HttpResponse:
     response = HttpResponse(
         record.response_body,
@@ -102,10 +127,11 @@ class IdempotencyKeyMiddleware:
         if user is None:
             return self.get_response(request)
         try:
-            body = request.body
+            request_hash = _request_hash(request, request.body)
         except RequestDataTooBig:
-            return self.get_response(request)  # refused by the view, as without the header
-        request_hash = _request_hash(request, body)
+            if not request.content_type.startswith("multipart/"):
+                return self.get_response(request)  # refused by the view, as without the header
+            request_hash = _streamed_hash(request)  # an upload: files may be larger
         with transaction.atomic():
             record, earlier = self._claim(user, key, request, request_hash)
             if earlier is not None:
