@@ -20,9 +20,11 @@ ALL_ROLES = frozenset(Role.values)
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", ALL_ROLES),
+    NavItem("My work", "work:my_work", HUB_ROLES | AGENCY_ROLES),
     NavItem("Triage queue", "contacts:queue", HUB_ROLES),
     NavItem("Enquiries", "enquiries_hub:list", HUB_ROLES),
     NavItem("Decisions", "contacts:decisions", frozenset({Role.HUB_MANAGER})),
+    NavItem("Allocation", "work:allocation", frozenset({Role.HUB_MANAGER})),
     NavItem("Breaches", "breaches:list", frozenset({Role.HUB_MANAGER})),
     NavItem("Backlog", "reporting:backlog", frozenset({Role.HUB_MANAGER})),
     NavItem("People", "contacts:person_search", HUB_ROLES),

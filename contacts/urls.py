@@ -1,5 +1,7 @@
 from django.urls import path
 
+from work import views as work_views
+
 from .views import marf, people, record, triage
 
 app_name = "contacts"
@@ -16,7 +18,7 @@ urlpatterns = [
     path("contacts/<int:pk>/recommend/", triage.recommend, name="recommend"),
     path("contacts/<int:pk>/decide/", triage.decide, name="decide"),
     path("contacts/<int:pk>/reassign/", triage.reassign, name="reassign"),
-    path("decisions/", triage.decisions, name="decisions"),
+    path("decisions/", work_views.decisions, name="decisions"),  # contacts and enquiries
     # The referrer's MARF: the form, page by page, and their own referrals
     path("marf/", marf.marf_start, name="marf_start"),
     path("marf/check/", marf.marf_check, name="marf_check"),

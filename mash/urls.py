@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("documents.urls")),  # documents/..., api/v1/documents/...
     path("", include("notes.urls")),  # contacts/<pk>/notes/, enquiries/<pk>/notes/
     path("", include("chronology.urls")),  # people/<pk>/chronology/
+    path("", include("work.urls")),  # my-work/, allocation/
     path("notifications/", include("deadlines.urls")),
     path("reporting/", include("reporting.urls")),
     path("breaches/", include("deadlines.urls_breaches")),

@@ -37,54 +37,21 @@ def _bump(contact: Contact, by, fields: list[str]) -> None:
     contact.save(update_fields=[*fields, "version", "modified_by", "modified_at"])
 
 
-@transaction.atomic
 def contact_pick_up(*, contact: Contact, user) -> Contact:
-    """Start decision making: the first pick-up sets the clock and the assignee, once."""
-    require_role(user, HUB_ROLES, "pick up contacts")
-    contact = _locked(contact, None)
-    if contact.is_decided:
-        raise ConflictError(f"{contact.reference} has already been decided.")
-    if contact.assignee_id and contact.assignee_id != user.pk:
-        raise ConflictError(
-            f"{contact.reference} is already being triaged by {contact.assignee.display_name}. "
-            "A manager can reassign it."
-        )
-    if contact.assignee_id == user.pk:
-        return contact
-    contact.assignee = user
-    contact.decision_started_at = timezone.now()
-    _bump(contact, user, ["assignee", "decision_started_at"])
-    record_event("contact.picked_up", target=contact, actor=user)
-    return contact
+    """Start decision making: the first pick-up sets the clock and the assignee, once
+    (work.services.contact_take: the allocation app's lock-and-record step)."""
+    from work.services import contact_take
+
+    return contact_take(contact=contact, user=user)
 
 
-@transaction.atomic
 def contact_reassign(*, contact: Contact, to_user, by, reason: str = "") -> Contact:
-    """A manager moves a contact to another hub worker (the decision clock is not reset)."""
-    require_role(by, {Role.HUB_MANAGER}, "reassign contacts")
-    if getattr(to_user, "role", None) not in HUB_ROLES or not to_user.is_active:
-        raise ValidationError({"assignee": "Choose an active member of the hub team."})
-    contact = _locked(contact, None)
-    if contact.is_decided:
-        raise ConflictError(f"{contact.reference} has already been decided.")
-    previous = contact.assignee
-    contact.assignee = to_user
-    fields = ["assignee"]
-    if contact.decision_started_at is None:
-        contact.decision_started_at = timezone.now()
-        fields.append("decision_started_at")
-    _bump(contact, by, fields)
-    record_event(
-        "contact.reassigned",
-        target=contact,
-        actor=by,
-        data={
-            "from": getattr(previous, "username", None),
-            "to": to_user.username,
-            "reason": reason,
-        },
-    )
-    return contact
+    """A manager moves a contact to another hub worker (the decision clock is not reset): an
+    allocation of one contact (work.services.work_allocate)."""
+    from work.services import work_allocate
+
+    work_allocate(allocated_by=by, assignee=to_user, contact_ids=[contact.pk], reason=reason)
+    return Contact.objects.get(pk=contact.pk)
 
 
 def _check_outcome(outcome: str, rag: str, *, field: str = "outcome") -> None:

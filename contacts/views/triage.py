@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from agencies.roles import Role
 from mash.audit.events import record_access
 from mash.errors import ConflictError
-from mash.pagination import KeysetPage, keyset_page
+from mash.pagination import KeysetPage
 
 from .. import services
 from ..codes import Channel, Concern, Outcome, Source
@@ -26,7 +26,6 @@ from ..selectors import (
     QueueFilters,
     QueueSort,
     contact_for_triage,
-    decision_queue,
     subjects_with_history,
     triage_queue,
 )
@@ -171,18 +170,6 @@ def queue(request: HttpRequest) -> HttpResponse:
             "concerns": Concern.choices,
         },
     )
-
-
-@login_required
-def decisions(request: HttpRequest) -> HttpResponse:
-    require_roles(request, {Role.HUB_MANAGER})
-    page = keyset_page(
-        decision_queue(request.user),
-        fields=("decision_due_at", "id"),
-        after=request.GET.get("after"),
-    )
-    _with_who(page.rows)
-    return render(request, "contacts/decision_queue.html", {"page": page})
 
 
 def _render_contact(request: HttpRequest, contact: Contact, *, status: int = 200, **forms):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet
@@ -32,3 +32,4 @@ urlpatterns = router.urls
 urlpatterns += notes_urlpatterns  # contacts/{id}/notes/, enquiries/{id}/notes/
 urlpatterns += chronology_urlpatterns  # people/{id}/chronology/
 urlpatterns += [path("reporting/kpis/", KpiView.as_view(), name="reporting-kpis")]
+urlpatterns += [path("", include("work.api"))]  # my-work/, allocations/

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notes",
     "reporting",
     "chronology",
+    "work",
 ]
 
 MIDDLEWARE = [

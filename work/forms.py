@@ -1,0 +1,60 @@
+"""The allocation form: which records, to whom. The service says what is wrong with them."""
+
+from django import forms
+
+from mash import limits
+from mash.forms import GovukFormMixin
+from mash.limits import text_field
+
+
+class IdListField(forms.Field):
+    """Record ids from checkboxes (or one hidden input): a list of whole numbers."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, noun: str, **kwargs) -> None:
+        self.noun = noun
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        try:
+            ids = [int(item) for item in value]
+        except (TypeError, ValueError) as bad:
+            raise forms.ValidationError(f"Choose {self.noun} from the list.") from bad
+        if any(item <= 0 for item in ids):
+            raise forms.ValidationError(f"Choose {self.noun} from the list.")
+        return ids
+
+
+class AllocationForm(GovukFormMixin, forms.Form):
+    contacts = IdListField(noun="contacts")
+    enquiries = IdListField(noun="enquiries")
+    assignee = forms.IntegerField(
+        label="Allocate to",
+        min_value=1,
+        error_messages={
+            "required": "Choose who to allocate the work to.",
+            "invalid": "Choose who to allocate the work to.",
+            "min_value": "Choose who to allocate the work to.",
+        },
+    )
+    reason = text_field(limits.AUDIT_REASON, label="Reason (optional)", required=False)
+    #: The row a single reassignment came from (its own select shows the error).
+    row = forms.CharField(required=False, max_length=40)
+    #: The worker whose work the page was showing, to go back to.
+    worker = forms.IntegerField(required=False, min_value=1)
+
+
+def versions_from(data) -> dict[str, int]:
+    """The version of each record the page showed (``version-C000012=3``), by reference: the
+    service refuses the allocation if one has changed since."""
+    versions: dict[str, int] = {}
+    for key, value in data.items():
+        if key.startswith("version-") and len(key) <= 40:
+            try:
+                versions[key.removeprefix("version-")] = int(value)
+            except (TypeError, ValueError):
+                continue
+    return versions
