@@ -2,6 +2,8 @@
 it) or to a return (the agency that made it), and downloading one. Who may attach what is decided
 in documents/targets.py, shared with the API."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from .selectors import documents_visible_to
 from .targets import upload_target
 
 FORM = "document"
+logger = logging.getLogger(__name__)
 
 
 @csrf_exempt  # the upload is parsed first (keeping file names), then CSRF checked: _upload
@@ -93,15 +96,41 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
             },
             status=404,
         )
-    return serve(document)
+    try:
+        return serve(document)
+    except StoreUnavailable as down:
+        return render(
+            request,
+            "documents/unavailable.html",
+            {
+                "document": document,
+                "record_page": services.record_link(document, request.user),
+                "store_down": str(down),
+            },
+            status=503,
+        )
+
+
+class StoreUnavailable(Exception):
+    """The file store (the folder or the bucket) could not be read just now."""
+
+
+STORE_UNAVAILABLE = (
+    "The file store cannot be reached just now, so this file cannot be downloaded. Try again "
+    "in a few minutes."
+)
 
 
 def serve(document) -> FileResponse:
-    """A clean document's file as an attachment that no browser renders, audited."""
+    """A clean document's file as an attachment that no browser renders, audited. Http404 when
+    its file is missing; StoreUnavailable when the store cannot be read (logged)."""
     try:
         stream = document.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
+    except Exception as failure:  # noqa: BLE001 - a folder or bucket that is down: 503, logged
+        logger.exception("Document %s could not be read from the file store", document.pk)
+        raise StoreUnavailable(STORE_UNAVAILABLE) from failure
     record_event(
         "document.downloaded",
         target=document,

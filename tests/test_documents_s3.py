@@ -13,6 +13,7 @@ switches where documents go, with nothing to reset in the model (the first test 
 """
 
 import json
+import socket
 import uuid
 from collections.abc import Iterator
 
@@ -439,3 +440,29 @@ def test_the_storage_options_are_hidden_on_error_reports(settings, bucket):
     assert cleansed["OPTIONS"]["secret_key"] != SECRET_KEY
     assert cleansed["OPTIONS"]["access_key"] != ACCESS_KEY
     assert cleansed["OPTIONS"]["bucket_name"] == bucket
+
+
+def test_a_store_that_cannot_be_reached_is_a_503_saying_so_not_a_crash(
+    scanner, bucket, s3, settings, client_for, api_for, hub_worker
+):
+    """The bucket's endpoint goes away (a port nothing listens on): the download page and the
+    API answer 503 saying the file store cannot be reached, nothing is audited as downloaded."""
+    contact = make_contact()
+    document = services.document_upload(
+        record=contact, upload=SimpleUploadedFile("a.pdf", PDF), uploaded_by=hub_worker
+    )
+    assert services.document_scan(document.pk) == ScanState.CLEAN
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    options = {**settings.STORAGES["default"]["OPTIONS"], "endpoint_url": dead}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": options},
+    }
+    page = client_for(hub_worker).get(download_url(document))
+    assert page.status_code == 503
+    assert "file store cannot be reached" in page.content.decode()
+    api = api_for(hub_worker).get(f"/api/v1/documents/{document.pk}/download/")
+    assert api.status_code == 503 and "file store cannot be reached" in api.json()["detail"]
+    assert not AuditEvent.objects.filter(name="document.downloaded").exists()

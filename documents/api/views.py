@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -32,7 +32,7 @@ from ..models import Document
 from ..multipart import sent_file, sent_name
 from ..selectors import documents_visible_to, on_record
 from ..targets import readable_record, upload_target
-from ..views import serve
+from ..views import StoreUnavailable, serve
 from .parsers import NameKeepingMultiPartParser
 from .serializers import DocumentSerializer, DocumentUploadSerializer
 
@@ -51,6 +51,7 @@ class DocumentViewSet(VisibleViewSetMixin, mixins.RetrieveModelMixin, viewsets.G
                 OpenApiTypes.BINARY, description="The file, as an attachment."
             ),
             404: OpenApiResponse(description="Not visible, or not (yet) scanned clean."),
+            503: OpenApiResponse(description="The file store cannot be reached just now."),
         }
     )
     @action(detail=True, methods=["get"])
@@ -60,7 +61,16 @@ class DocumentViewSet(VisibleViewSetMixin, mixins.RetrieveModelMixin, viewsets.G
             raise NotFound(
                 f"This document cannot be downloaded: {document.get_scan_state_display()}."
             )
-        return serve(document)
+        try:
+            return serve(document)
+        except StoreUnavailable as down:
+            raise StoreDown(str(down)) from down
+
+
+class StoreDown(APIException):
+    status_code = 503
+    default_detail = "The file store cannot be reached just now."
+    default_code = "store_unavailable"
 
 
 # --- A record's documents ------------------------------------------------------------------
