@@ -6,10 +6,10 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
-from django.utils.html import format_html, format_html_join
 
 from mash import limits
-from mash.forms import GovukFormMixin
+from mash.forms import DATE_PARTS as _PARTS
+from mash.forms import GovukDateField, GovukDateWidget, GovukFormMixin
 from mash.limits import too_long_message
 
 from .codes import Consent
@@ -33,93 +33,12 @@ from .validators import (
     validate_upn,
 )
 
-_PARTS = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
 _VALIDATORS = {
     "nhs_number": [validate_nhs_number],
     "upn": [validate_upn],
     "postcode": [validate_postcode],
 }
 _NO_SPELLCHECK = {"nhs_number", "upn", "postcode", "referrer_email", "referrer_phone"}
-
-
-class GovukDateWidget(forms.Widget):
-    """The GOV.UK date input: day, month and year boxes (named `<name>-day` and so on)."""
-
-    is_govuk_date = True
-
-    def id_for_label(self, id_: str) -> str:
-        return f"{id_}_0" if id_ else ""
-
-    def value_from_datadict(self, data, files, name) -> list[str]:
-        return [str(data.get(f"{name}-{part}", "")).strip() for part, _label, _width in _PARTS]
-
-    def value_omitted_from_data(self, data, files, name) -> bool:
-        return not any(f"{name}-{part}" in data for part, _label, _width in _PARTS)
-
-    @staticmethod
-    def parts(value) -> list[str]:
-        """[day, month, year] from typed-in parts, a date, or an ISO date string."""
-        if isinstance(value, (list, tuple)):
-            return [str(v or "") for v in value][:3] + [""] * (3 - len(value))
-        if isinstance(value, str) and value:
-            try:
-                value = date.fromisoformat(value)
-            except ValueError:
-                return ["", "", ""]
-        if isinstance(value, date):
-            return [str(value.day), str(value.month), str(value.year)]
-        return ["", "", ""]
-
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        attrs = {**self.attrs, **(attrs or {})}
-        error = " govuk-input--error" if "--error" in attrs.get("class", "") else ""
-        base_id = attrs.get("id") or f"id_{name}"
-        items = (
-            (
-                f"{base_id}_{index}",
-                label,
-                f"{base_id}_{index}",
-                f"govuk-input govuk-date-input__input govuk-input--width-{width}{error}",
-                f"{name}-{part}",
-                typed,
-            )
-            for index, ((part, label, width), typed) in enumerate(
-                zip(_PARTS, self.parts(value), strict=True)
-            )
-        )
-        inputs = format_html_join(
-            "",
-            '<div class="govuk-date-input__item"><div class="govuk-form-group">'
-            '<label class="govuk-label govuk-date-input__label" for="{}">{}</label>'
-            '<input id="{}" class="{}" name="{}" type="text" inputmode="numeric" value="{}">'
-            "</div></div>",
-            items,
-        )
-        return format_html('<div class="govuk-date-input" id="{}">{}</div>', base_id, inputs)
-
-
-class GovukDateField(forms.Field):
-    """A date typed into three boxes, with GOV.UK's error messages."""
-
-    widget = GovukDateWidget
-
-    def to_python(self, value) -> date | None:
-        if isinstance(value, date):
-            return value
-        day, month, year = GovukDateWidget.parts(value)
-        if not (day or month or year):
-            return None
-        name = self.label.split(" (")[0]
-        typed = (day, month, year)
-        missing = [label.lower() for (_p, label, _w), v in zip(_PARTS, typed, strict=True) if not v]
-        if missing:
-            raise ValidationError(f"{name} must include a {' and a '.join(missing)}")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-            raise ValidationError(f"{name} must be a real date, with a 4-digit year")
-        try:
-            return date(int(year), int(month), int(day))
-        except (ValueError, OverflowError) as error:
-            raise ValidationError(f"{name} must be a real date") from error
 
 
 def question_max_length(question: Question) -> int | None:

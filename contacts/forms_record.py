@@ -7,7 +7,7 @@ from django import forms
 
 from agencies.models import Agency
 from mash import limits
-from mash.forms import GovukFormMixin
+from mash.forms import GovukDateField, GovukFormMixin
 from mash.limits import text_field
 
 from .codes import Channel, Concern, Consent, Gender, Source
@@ -21,12 +21,45 @@ RECORDED_CHANNELS = [
 ]
 
 
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def row_index(prefix: str | None) -> int:
+    """The position of a formset's form from its prefix ('subject-1' is 1)."""
+    try:
+        return int(str(prefix).rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+class PersonRowMixin:
+    """A row of people in a formset is empty when none of its typed-in fields is filled,
+    whatever its selects and tick boxes say: a browser sends every select's first option (a
+    gender of "0"), which must not make a blank row demand a name."""
+
+    TYPED_FIELDS: tuple[str, ...] = ()
+
+    def has_changed(self) -> bool:
+        for name in self.TYPED_FIELDS:
+            field = self.fields[name]
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            values = value if isinstance(value, (list, tuple)) else [value]
+            if any(str(v or "").strip() for v in values):
+                return True
+        return False
+
+
 class ContactDetailsForm(GovukFormMixin, forms.Form):
     channel = forms.ChoiceField(
-        label="How did it arrive?", choices=RECORDED_CHANNELS, widget=forms.RadioSelect
+        label="How did it arrive?",
+        choices=RECORDED_CHANNELS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the contact arrived"},
     )
     source = forms.ChoiceField(
-        label="Referral source", choices=[("", "Choose a source")] + Source.choices
+        label="Referral source",
+        choices=[("", "Choose a source")] + Source.choices,
+        error_messages={"required": "Choose the referral source"},
     )
     referring_agency = forms.ModelChoiceField(
         label="Referring partner agency",
@@ -34,10 +67,9 @@ class ContactDetailsForm(GovukFormMixin, forms.Form):
         required=False,
         empty_label="None",
     )
-    received_date = forms.DateField(
+    received_date = GovukDateField(
         label="Date received",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave blank for now. For an email, the day it arrived.",
+        help_text="Leave blank for now. For an email, the day it arrived. For example, 27 3 2026",
         required=False,
     )
     received_time = forms.TimeField(
@@ -53,14 +85,23 @@ class ContactDetailsForm(GovukFormMixin, forms.Form):
         limits.EMAIL, label="Email", field_class=forms.EmailField, required=False
     )
     concerns = forms.MultipleChoiceField(
-        label="Concerns", choices=Concern.choices, widget=forms.CheckboxSelectMultiple
+        label="Concerns",
+        choices=Concern.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one concern"},
     )
     narrative = text_field(
         limits.NARRATIVE,
         label="What the referrer told us",
         widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Enter what the referrer told us"},
     )
-    consent = forms.ChoiceField(label="Consent", choices=Consent.choices, widget=forms.RadioSelect)
+    consent = forms.ChoiceField(
+        label="Consent",
+        choices=Consent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether consent was given"},
+    )
     consent_detail = text_field(
         limits.CONSENT_DETAIL,
         label="Lawful basis or reason",
@@ -77,16 +118,25 @@ class ContactDetailsForm(GovukFormMixin, forms.Form):
         return datetime.combine(day, at or time(9), tzinfo=LONDON)
 
 
-class SubjectForm(GovukFormMixin, forms.Form):
+class SubjectForm(PersonRowMixin, GovukFormMixin, forms.Form):
+    """A person the concern is about; the first is required, a later row left blank is nobody."""
+
+    TYPED_FIELDS = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "expected_date_of_delivery",
+        "nhs_number",
+        "upn",
+        "address",
+        "postcode",
+    )
+
     given_name = text_field(limits.PERSON_NAME, label="Given name")
     family_name = text_field(limits.PERSON_NAME, label="Family name")
-    date_of_birth = forms.DateField(
-        label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    expected_date_of_delivery = forms.DateField(
-        label="Expected date of delivery (unborn child)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+    date_of_birth = GovukDateField(label="Date of birth", required=False)
+    expected_date_of_delivery = GovukDateField(
+        label="Expected date of delivery (unborn child)", required=False
     )
     gender = forms.ChoiceField(label="Gender", choices=Gender.choices, required=False)
     nhs_number = text_field(limits.NHS_NUMBER, label="NHS number", required=False)
@@ -94,10 +144,20 @@ class SubjectForm(GovukFormMixin, forms.Form):
     address = text_field(limits.ADDRESS, label="Address", required=False)
     postcode = text_field(limits.POSTCODE, label="Postcode", required=False)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        who = f"the {ORDINALS[row_index(self.prefix)]} person's"
+        for name, words in (("given_name", "given name"), ("family_name", "family name")):
+            self.fields[name].error_messages["required"] = f"Enter {who} {words}"
+        self.fields["date_of_birth"].error_name = f"{who.capitalize()} date of birth"
+        self.fields[
+            "expected_date_of_delivery"
+        ].error_name = f"{who.capitalize()} expected date of delivery"
 
-SubjectFormSet = forms.formset_factory(
-    SubjectForm, extra=3, max_num=3, min_num=1, validate_min=True
-)
+
+# The first person is required (min_num: never an empty-permitted row); rows 2 and 3 are
+# optional and left out when nothing is typed in them.
+SubjectFormSet = forms.formset_factory(SubjectForm, extra=3, max_num=3, min_num=1)
 
 
 OTHER_PEOPLE = 6
@@ -109,17 +169,15 @@ RELATED_TO_CHOICES = (
 )
 
 
-class OtherPersonForm(GovukFormMixin, forms.Form):
+class OtherPersonForm(PersonRowMixin, GovukFormMixin, forms.Form):
     """Someone else the contact names: a parent, carer, sibling, partner, another adult in the
-    home or an alleged perpetrator. A row with no name is left out."""
+    home or an alleged perpetrator. A row with nothing typed in it is left out."""
+
+    TYPED_FIELDS = ("given_name", "family_name", "date_of_birth", "nhs_number")
 
     given_name = text_field(limits.PERSON_NAME, label="Given name", required=False)
     family_name = text_field(limits.PERSON_NAME, label="Family name", required=False)
-    date_of_birth = forms.DateField(
-        label="Date of birth (optional)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    date_of_birth = GovukDateField(label="Date of birth (optional)", required=False)
     nhs_number = text_field(limits.NHS_NUMBER, label="NHS number (optional)", required=False)
     role = forms.ChoiceField(
         label="Role in the concern",
@@ -137,6 +195,14 @@ class OtherPersonForm(GovukFormMixin, forms.Form):
         label="Lives at the same address", required=False, initial=True
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].error_name = f"The date of birth of {self.who}"
+
+    @property
+    def who(self) -> str:
+        return f"other person {row_index(self.prefix) + 1}"
+
     def has_person(self) -> bool:
         data = getattr(self, "cleaned_data", {}) or {}
         return bool(data.get("given_name") or data.get("family_name"))
@@ -148,20 +214,21 @@ class OtherPersonForm(GovukFormMixin, forms.Form):
             cleaned.get(name)
             for name in ("date_of_birth", "nhs_number", "role", "relationship_type", "related_to")
         )
+        who = self.who
         if not named:
             if other_answers:
-                self.add_error("given_name", "Enter the person's given name")
+                self.add_error("given_name", f"Enter the given name of {who}")
             return cleaned
-        if not cleaned.get("given_name"):
-            self.add_error("given_name", "Enter the person's given name")
-        if not cleaned.get("family_name"):
-            self.add_error("family_name", "Enter the person's family name")
+        if not cleaned.get("given_name") and "given_name" not in self.errors:
+            self.add_error("given_name", f"Enter the given name of {who}")
+        if not cleaned.get("family_name") and "family_name" not in self.errors:
+            self.add_error("family_name", f"Enter the family name of {who}")
         if not cleaned.get("role"):
-            self.add_error("role", "Choose the person's role in the concern")
+            self.add_error("role", f"Choose the role of {who} in the concern")
         if cleaned.get("relationship_type") and not cleaned.get("related_to"):
-            self.add_error("related_to", "Choose who they are related to")
+            self.add_error("related_to", f"Choose who {who} is related to")
         if cleaned.get("related_to") and not cleaned.get("relationship_type"):
-            self.add_error("relationship_type", "Choose how they are related")
+            self.add_error("relationship_type", f"Choose how {who} is related")
         return cleaned
 
 

@@ -9,8 +9,14 @@ app_name = "enquiries_hub"
 urlpatterns = [
     path("", hub.enquiry_list, name="list"),
     path("<int:pk>/", hub.enquiry_detail, name="detail"),
+    # The enquiry's sections (MOJ sub navigation); case notes' own form posts to notes/.
+    path("<int:pk>/people/", hub.enquiry_people, name="people"),
+    path("<int:pk>/requests/", hub.enquiry_requests, name="requests"),
+    path("<int:pk>/notes-and-documents/", hub.enquiry_notes, name="notes"),
+    path("<int:pk>/history/", hub.enquiry_history, name="history"),
+    path("<int:pk>/decision/", hub.enquiry_decision, name="decision"),
     path("<int:pk>/summary/", hub.enquiry_summary, name="summary"),
-    path("<int:pk>/requests/", hub.request_information, name="request_information"),
+    path("<int:pk>/requests/", hub.enquiry_requests, name="request_information"),  # its POST
     path(
         "<int:pk>/requests/<int:request_pk>/withdraw/",
         hub.withdraw_request,

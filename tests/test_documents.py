@@ -184,7 +184,7 @@ def test_a_document_on_an_enquiry(scanner, client_for, hub_worker, manager):
     document = Document.objects.get(enquiry=enquiry)
     assert document.kind == "docx"
     scan_all()
-    page = client.get(f"/enquiries/{enquiry.pk}/").content.decode()
+    page = client.get(f"/enquiries/{enquiry.pk}/notes-and-documents/").content.decode()
     assert "strategy.docx" in page and f"/documents/{document.pk}/download/" in page
     assert client.get(f"/documents/{document.pk}/download/").status_code == 200
 

@@ -148,7 +148,8 @@ def test_the_hub_uploads_to_an_enquiry_and_it_is_downloadable_once_clean(
     body = response.json()
     assert body["enquiry"] == enquiry.pk and body["scan_state"] == "pending"
     assert names_listed(api, enquiry_url(enquiry)) == ["strategy.pdf"]
-    page = client_for(manager).get(f"/enquiries/{enquiry.pk}/").content.decode()
+    page = client_for(manager).get(f"/enquiries/{enquiry.pk}/notes-and-documents/")
+    page = page.content.decode()
     assert "strategy.pdf" in page
 
     with_scan = scan_waiting_documents.apply().get()

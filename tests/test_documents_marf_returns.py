@@ -238,7 +238,7 @@ def test_police_attach_a_pdf_to_their_return_the_hub_downloads_it_health_cannot(
         assert response.status_code == 200, user.role
         assert b"".join(response.streaming_content) == PDF
 
-    hub_page = client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/").content.decode()
+    hub_page = client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/requests/").content.decode()
     assert "Documents from agencies" in hub_page and "PNC.pdf" in hub_page
     assert f"/documents/{document.pk}/download/" in hub_page
 
@@ -318,7 +318,7 @@ def test_an_eicar_file_is_quarantined_nobody_can_download_it_and_the_uploader_is
         hub_url = f"/contacts/{contact.pk}/"
     else:
         uploader, url = researcher_a, return_upload_url(police_return)
-        page_url, hub_url = f"/requests/{police_request.pk}/", f"/enquiries/{enquiry.pk}/"
+        page_url, hub_url = f"/requests/{police_request.pk}/", f"/enquiries/{enquiry.pk}/requests/"
     client = client_for(uploader)
     payload = email_carrying(EICAR)  # an email with EICAR attached, named as a PDF
     assert upload(client, uploader, url, "notice.pdf", payload).status_code == 302
@@ -496,7 +496,7 @@ def test_the_hub_enquiry_page_makes_as_many_queries_for_5_return_documents_as_fo
         )
         enquiries.append(enquiry)
     client = client_for(hub_worker)
-    few, many = (f"/enquiries/{item.pk}/" for item in enquiries)
+    few, many = (f"/enquiries/{item.pk}/requests/" for item in enquiries)
     queries_for(client, few)
     assert queries_for(client, few) == queries_for(client, many)
     assert client.get(many).content.decode().count('data-testid="document"') == 50

@@ -90,10 +90,11 @@ class TestJoining:
         # K3 counts both contacts (outcome MASH_ENQUIRY); K7 one enquiry.
         assert Contact.objects.filter(outcome="MASH_ENQUIRY").count() == 2
 
-        page = client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/")
-        html = page.content.decode()
+        client = client_for(hub_worker)
+        html = client.get(f"/enquiries/{enquiry.pk}/history/").content.decode()
         assert f"Contact {second.reference} added" in html
         assert 'data-testid="timeline-contact-added"' in html
+        html = client.get(f"/enquiries/{enquiry.pk}/").content.decode()
         assert 'data-testid="added-contact-link"' in html
 
     def test_a_lower_rag_joins_without_changing_it(self, hub_worker, manager):

@@ -158,8 +158,11 @@ class TestEnquiryPage:
         assert hub_worker.display_name in content
         assert f'href="/contacts/{enquiry.contact_id}/"' in content
         assert enquiry.contact.reference in content
-        assert "Kayla Brown" in content and "Gary Lane" in content
-        assert "Household: Mother&#x27;s partner" in content
+        # The people are on their own section of the enquiry (the overview counts them)
+        assert "2 people" in content
+        people = client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/people/").content.decode()
+        assert "Kayla Brown" in people and "Gary Lane" in people
+        assert "Household: Mother&#x27;s partner" in people
 
     def test_returns_side_by_side_with_outstanding_highlighted(
         self, client_for, hub_worker, enquiry, agency_a, agency_b, researcher_a
@@ -174,7 +177,8 @@ class TestEnquiryPage:
             risk_indicators="Violence",
             handling="police_only",
         )
-        content = client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/").content.decode()
+        url = f"/enquiries/{enquiry.pk}/requests/"  # the requests and returns section
+        content = client_for(hub_worker).get(url).content.decode()
         returns = content[content.index('data-testid="returns"') :]
         assert "Two domestic call-outs in 2026" in returns and "Violence" in returns
         assert "PNC, Niche" in returns
@@ -190,9 +194,11 @@ class TestEnquiryPage:
         police = ask(enquiry, agency_a, hub_worker)
         with time_machine.travel(police.due_at + timedelta(minutes=5), tick=False):
             answer(police, researcher_a)
-        content = client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/").content.decode()
+        client = client_for(hub_worker)
+        content = client.get(f"/enquiries/{enquiry.pk}/requests/").content.decode()
         assert ">Late</strong>" in content
-        assert "Return from County Police (late)" in content
+        history = client.get(f"/enquiries/{enquiry.pk}/history/").content.decode()
+        assert "Return from County Police (late)" in history
 
     def test_the_timeline_has_every_request_return_change_and_decision_in_order(
         self, client_for, hub_worker, manager, enquiry, agency_a, agency_b, researcher_a
@@ -224,7 +230,8 @@ class TestEnquiryPage:
             services.enquiry_decide(
                 enquiry=enquiry, manager=manager, outcome="REFERRAL", final_rag="RED"
             )
-        response = client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/")
+        client = client_for(hub_worker)
+        response = client.get(f"/enquiries/{enquiry.pk}/history/")
         kinds = [entry.kind for entry in response.context["timeline"]]
         assert kinds == [
             "opened",
@@ -240,8 +247,11 @@ class TestEnquiryPage:
         assert 'class="moj-timeline"' in content
         assert "RAG changed from Amber to Red" in content and "Disclosure at school" in content
         assert "Approved: Referral to social care (Red)" in content
-        assert 'data-testid="decision"' in content
-        assert 'action="/enquiries/' not in content  # a closed enquiry has no forms
+        for section in ("", "people/", "requests/", "history/", "decision/"):
+            page = client.get(f"/enquiries/{enquiry.pk}/{section}").content.decode()
+            assert 'action="/enquiries/' not in page  # a closed enquiry has no forms
+        decision = client.get(f"/enquiries/{enquiry.pk}/decision/").content.decode()
+        assert 'data-testid="decision"' in decision
 
     def test_viewing_an_enquiry_is_audited(self, client_for, hub_worker, enquiry):
         client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/")
@@ -261,7 +271,7 @@ class TestRequestInformation:
         self, client_for, hub_worker, enquiry, agency_a, agency_b
     ):
         ask(enquiry, agency_a, hub_worker)
-        response = client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/")
+        response = client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/requests/")
         form = response.context["request_form"]
         offered = [label for value, label in form.fields["agency"].widget.choices if value]
         assert "Community Health" in offered and "County Police" not in offered
@@ -281,7 +291,7 @@ class TestRequestInformation:
             | submission_token(hub_worker, "information_request"),
             follow=True,
         )
-        assert response.redirect_chain[-1][0] == f"/enquiries/{enquiry.pk}/"
+        assert response.redirect_chain[-1][0] == f"/enquiries/{enquiry.pk}/requests/"
         request = enquiry.requests.get()
         assert (request.agency, list(request.people.all())) == (agency_a, [child])
         assert "was sent to County Police" in response.content.decode()
@@ -397,7 +407,10 @@ class TestRagChange:
         assert "is now Red. The enquiry is due 23 November 2026, 19:00." in content
         enquiry.refresh_from_db()
         assert (enquiry.rag, enquiry.deadline) == ("RED", at(2026, 11, 23, 19, 0))
-        assert "Deadline 24 November 2026, 10:00 → 23 November 2026, 19:00" in content
+        history = client_for(hub_worker).get(f"/enquiries/{enquiry.pk}/history/")
+        assert (
+            "Deadline 24 November 2026, 10:00 → 23 November 2026, 19:00" in history.content.decode()
+        )
 
     def test_no_reason_or_the_same_rating_is_refused_and_nothing_changes(
         self, client_for, hub_worker, enquiry
@@ -483,7 +496,7 @@ class TestRecommendAndDecide:
         enquiry.refresh_from_db()
         assert enquiry.state == EnquiryState.AWAITING_DECISION
         client = client_for(manager)
-        page = client.get(f"/enquiries/{enquiry.pk}/").content.decode()
+        page = client.get(f"/enquiries/{enquiry.pk}/decision/").content.decode()
         assert f'action="/enquiries/{enquiry.pk}/decide/"' in page
         response = client.post(
             f"/enquiries/{enquiry.pk}/decide/",
@@ -519,7 +532,7 @@ class TestRecommendAndDecide:
         assert client.post(url, {**data, "reason": "Family engaging"}).status_code == 302
         enquiry.refresh_from_db()
         assert (enquiry.outcome, enquiry.outcome_reason) == ("EARLY_HELP", "Family engaging")
-        content = client.get(f"/enquiries/{enquiry.pk}/").content.decode()
+        content = client.get(f"/enquiries/{enquiry.pk}/history/").content.decode()
         assert "Decided otherwise: Early help (Amber)" in content
 
     def test_closing_with_returns_outstanding_is_refused(
@@ -546,7 +559,7 @@ class TestRecommendAndDecide:
         client = client_for(hub_worker)
         self.recommend(client, enquiry)
         enquiry.refresh_from_db()
-        page = client.get(f"/enquiries/{enquiry.pk}/").content.decode()
+        page = client.get(f"/enquiries/{enquiry.pk}/decision/").content.decode()
         assert "/decide/" not in page  # the form is only offered to managers
         response = client.post(
             f"/enquiries/{enquiry.pk}/decide/",

@@ -134,5 +134,5 @@ class TestWithoutAToken:
         sent = browser.post(
             f"/enquiries/{enquiry.pk}/requests/", dict(form, submission_token=token_of(html))
         )
-        assert sent["Location"] == f"/enquiries/{enquiry.pk}/"
+        assert sent["Location"] == f"/enquiries/{enquiry.pk}/requests/"
         assert InformationRequest.objects.count() == 1

@@ -369,13 +369,15 @@ class TestFormTokens:
             "agency": agency_a.pk,
             "question": "Any call-outs to the address?",
             "people": [enquiry.person_links.filter(is_subject=True).first().person_id],
-            "submission_token": token_of(browser.get(f"/enquiries/{enquiry.pk}/").content.decode()),
+            "submission_token": token_of(
+                browser.get(f"/enquiries/{enquiry.pk}/requests/").content.decode()
+            ),
         }
         url = f"/enquiries/{enquiry.pk}/requests/"
-        assert browser.post(url, form)["Location"] == f"/enquiries/{enquiry.pk}/"
+        assert browser.post(url, form)["Location"] == url
         again = browser.post(url, form)
         assert again.status_code == 302  # not "already has an open request"
-        assert again["Location"] == f"/enquiries/{enquiry.pk}/"
+        assert again["Location"] == url
         assert InformationRequest.objects.count() == 1
 
 

@@ -57,6 +57,13 @@ def page_of(record) -> str:
     return f"/enquiries/{record.pk}/"
 
 
+def shown_on(record) -> str:
+    """The page that lists the record's notes: the contact, or the enquiry's notes section."""
+    if isinstance(record, Contact):
+        return page_of(record)
+    return f"/enquiries/{record.pk}/notes-and-documents/"
+
+
 def notes_page(record) -> str:
     return page_of(record) + "notes/"
 
@@ -93,7 +100,7 @@ def test_a_hub_worker_adds_a_note_on_the_page_and_it_shows_newest_first(
 ):
     record = request.getfixturevalue(which)
     client = client_for(hub_worker)
-    page = client.get(page_of(record)).content.decode()
+    page = client.get(shown_on(record)).content.decode()
     assert 'data-testid="case-notes"' in page and "No case notes yet." in page
     assert f'action="{notes_page(record)}"' in page and 'name="submission_token"' in page
 
@@ -109,7 +116,7 @@ def test_a_hub_worker_adds_a_note_on_the_page_and_it_shows_newest_first(
     )
     assert note.author == hub_worker and note.significant and note.kind == NoteKind.PHONE_CALL
 
-    page = client.get(page_of(record)).content.decode()
+    page = client.get(shown_on(record)).content.decode()
     assert page.index("First line<br>Second") < page.index("An earlier consultation")
     section = page[page.index('data-testid="case-notes"') :]
     assert "Phone call" in section and 'data-testid="significant"' in section
@@ -180,7 +187,7 @@ def test_a_decided_contact_or_closed_enquiry_keeps_its_notes_and_takes_no_more(
     )
     client = client_for(hub_worker)
     for record in (contact, enquiry):
-        page = client.get(page_of(record)).content.decode()
+        page = client.get(shown_on(record)).content.decode()
         assert 'data-testid="notes-closed"' in page and 'data-testid="add-note"' not in page
         response = client.post(notes_page(record), note_form(hub_worker))
         assert response.status_code == 409
@@ -190,7 +197,7 @@ def test_a_decided_contact_or_closed_enquiry_keeps_its_notes_and_takes_no_more(
         )
         assert refused.status_code == 409
         assert "no more notes can be added" in refused.json()["detail"]
-    assert "Before closing" in client.get(page_of(enquiry)).content.decode()
+    assert "Before closing" in client.get(shown_on(enquiry)).content.decode()
     assert list(CaseNote.objects.values_list("text", flat=True)) == ["Before closing"]
 
 
@@ -263,7 +270,7 @@ def test_agencies_referrers_and_the_board_never_see_note_text_on_their_pages(
     assert SECRET not in response.content.decode()
     for persona in (researcher_a, referrer, board_member):
         for record in (contact, enquiry):
-            assert client_for(persona).get(page_of(record)).status_code == 404
+            assert client_for(persona).get(shown_on(record)).status_code == 404
 
 
 def test_a_note_on_a_record_that_does_not_exist_is_a_404_and_stores_nothing(
@@ -419,7 +426,7 @@ def test_the_notes_lists_cost_the_same_for_5_and_50_notes(
             author = authors[CaseNote.objects.count() % len(authors)]
             add(author, record, f"Note {CaseNote.objects.count()}")
         counts[total] = (
-            _queries(lambda: client.get(page_of(record))),
+            _queries(lambda: client.get(shown_on(record))),
             _queries(lambda: client.get(notes_page(record))),
             _queries(lambda: api.get(api_of(record))),
         )

@@ -170,7 +170,7 @@ def test_a_double_clicked_information_request_is_one_request(
 ):
     enquiry = open_enquiry(hub_worker, manager)
     browser = client_for(hub_worker)
-    page = browser.get(f"/enquiries/{enquiry.pk}/").content.decode()
+    page = browser.get(f"/enquiries/{enquiry.pk}/requests/").content.decode()
     form = {
         "agency": agency_a.pk,
         "question": "Any call-outs to the address?",
@@ -187,7 +187,7 @@ def test_a_double_clicked_information_request_is_one_request(
     assert [r.status_code for r in responses] == [302, 302], [
         r.content.decode()[:2000] for r in responses
     ]
-    assert {r["Location"] for r in responses} == {f"/enquiries/{enquiry.pk}/"}
+    assert {r["Location"] for r in responses} == {f"/enquiries/{enquiry.pk}/requests/"}
 
 
 # --- API ---------------------------------------------------------------------------------

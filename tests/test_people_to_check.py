@@ -65,10 +65,10 @@ def test_the_hub_adds_and_removes_people_before_sending(
     enquiry, child, adults = family_enquiry(hub_worker, manager)
     uncle = contact_services.person_create(given_name="Barnaby", family_name="Quist")
     hub = client_for(hub_worker)
-    page = hub.get(f"/enquiries/{enquiry.pk}/", {"find": "Barnaby Quist"}).content.decode()
+    page = hub.get(f"/enquiries/{enquiry.pk}/people/", {"find": "Barnaby Quist"}).content.decode()
     assert 'data-testid="found-people"' in page and "Barnaby Quist" in page
     added = hub.post(f"/enquiries/{enquiry.pk}/people/add/", {"person": uncle.pk})
-    assert added.status_code == 302 and added["Location"].endswith("#people")
+    assert added.status_code == 302 and added["Location"] == f"/enquiries/{enquiry.pk}/people/"
     assert enquiry.person_links.filter(person=uncle, added_by=hub_worker).exists()
     again = hub.post(f"/enquiries/{enquiry.pk}/people/add/", {"person": uncle.pk})
     assert again.status_code == 400 and "already a person to check" in again.content.decode()
@@ -88,7 +88,7 @@ def test_the_hub_adds_and_removes_people_before_sending(
     # Outside the hub: 404, and nothing changes.
     outsider = client_for(board_member)
     assert outsider.post(f"/enquiries/{enquiry.pk}/people/add/", {"person": 1}).status_code == 404
-    assert outsider.get(f"/enquiries/{enquiry.pk}/", {"find": "Quist"}).status_code == 404
+    assert outsider.get(f"/enquiries/{enquiry.pk}/people/", {"find": "Quist"}).status_code == 404
 
 
 def test_a_closed_enquiry_refuses_changes(hub_worker, manager, client_for):
@@ -147,7 +147,7 @@ def test_the_people_list_runs_the_same_queries_for_5_and_50(hub_worker, manager,
 
     def queries() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as captured:
-            response = hub.get(f"/enquiries/{enquiry.pk}/")
+            response = hub.get(f"/enquiries/{enquiry.pk}/people/")
         assert response.status_code == 200
         return len(captured), response.content.decode().count('data-testid="person-row"')
 

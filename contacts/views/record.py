@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from mash.forms import summary_errors
 from mash.idempotency.submissions import USED_MESSAGE, SubmissionTokenError, submission_once
 
 from .. import services
@@ -179,9 +180,11 @@ def record_contact(request: HttpRequest) -> HttpResponse:
         except SubmissionTokenError as error:
             form.add_error(None, error.message)
     status = 400 if request.method == "POST" else 200
+    # One error summary for the whole page: every sub-form's problems, each field once.
+    error_items = summary_errors(form, formset, others) if request.method == "POST" else []
     return render(
         request,
         "contacts/record_contact.html",
-        {"form": form, "formset": formset, "others": others},
+        {"form": form, "formset": formset, "others": others, "error_items": error_items},
         status=status,
     )

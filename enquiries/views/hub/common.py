@@ -1,13 +1,13 @@
 """What every hub enquiry view shares: the hub-only gate, loading an enquiry with its people
 and requests, and rendering the enquiry page (with a posted form's errors, or a conflict)."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -92,48 +92,44 @@ def available_agencies(requests: list[InformationRequest]) -> list[Agency]:
     return list(Agency.objects.filter(is_active=True).exclude(pk__in=asked).order_by("name"))
 
 
-def render_enquiry(
-    request: HttpRequest,
-    enquiry: Enquiry,
-    *,
-    status: int = 200,
-    bound: forms.Form | None = None,
-    problem: str = "",
-) -> HttpResponse:
-    """The enquiry page; `bound` is a posted form to show with its errors in place of a fresh
-    one, `problem` a conflict or refusal to show in a banner with the current state.
+# The enquiry's sections, each its own page under the MOJ sub navigation: (key, label, URL name).
+SECTIONS = (
+    ("overview", "Overview", "enquiries_hub:detail"),
+    ("people", "People", "enquiries_hub:people"),
+    ("requests", "Requests and returns", "enquiries_hub:requests"),
+    ("notes", "Notes and documents", "enquiries_hub:notes"),
+    ("history", "History", "enquiries_hub:history"),
+    ("decision", "Decision", "enquiries_hub:decision"),
+)
 
-    Every response that shows the enquiry, error pages included, is an audited view of it."""
-    record_access(enquiry)
-    people = people_to_check(enquiry)
-    contact_links = contacts_of(enquiry)
-    requests = requests_of(request, enquiry)
-    changes = list(enquiry.rag_changes.select_related("changed_by"))
-    open_requests = [item for item in requests if item.state == RequestState.OPEN]
+# Where a posted form lives, so that its errors are shown on its own section.
+FORM_SECTIONS: dict[type[forms.Form], str] = {
+    RequestInformationForm: "requests",
+    WithdrawRequestForm: "requests",
+    PersonToCheckForm: "people",
+    RagChangeForm: "overview",
+    EnquiryRecommendationForm: "decision",
+    EnquiryDecisionForm: "decision",
+}
+
+TEMPLATES = {key: f"enquiries/hub/enquiry_{key}.html" for key, _label, _url in SECTIONS}
+TEMPLATES["overview"] = "enquiries/hub/enquiry_detail.html"
+
+
+def section_url(enquiry_pk: int, section: str) -> str:
+    """The address of one section of the enquiry."""
+    name = next(url for key, _label, url in SECTIONS if key == section)
+    return reverse(name, kwargs={"pk": enquiry_pk})
+
+
+def _mark_overdue(requests: list[InformationRequest]) -> None:
     now = timezone.now()
-
-    def pick(kind: type[forms.Form], make: Callable[[], forms.Form]) -> forms.Form:
-        return bound if isinstance(bound, kind) else make()
-
-    request_form = pick(
-        RequestInformationForm,
-        lambda: RequestInformationForm(links=people, available=available_agencies(requests)),
-    )
-    if isinstance(bound, RequestInformationForm):
-        bound.fields["agency"].widget.choices = [("", "Choose an agency")] + [
-            (agency.pk, agency.name) for agency in available_agencies(requests)
-        ]
-    withdraw_forms = {
-        item.pk: (
-            bound
-            if isinstance(bound, WithdrawRequestForm) and bound.request_pk == item.pk
-            else WithdrawRequestForm(request_pk=item.pk)
-        )
-        for item in open_requests
-    }
     for item in requests:
-        item.withdraw_form = withdraw_forms.get(item.pk)
         item.is_overdue = item.state == RequestState.OPEN and item.due_at < now
+
+
+def _people_context(request: HttpRequest, enquiry: Enquiry, requests, bound) -> dict[str, Any]:
+    people = people_to_check(enquiry)
     sent_to: dict[int, list[str]] = {}
     for item in requests:
         if item.state != RequestState.WITHDRAWN:
@@ -146,44 +142,126 @@ def render_enquiry(
     if find and not enquiry.is_closed:
         held = {link.person_id for link in people}
         found = [person for person in people_search(request.user, find) if person.pk not in held]
-    context: dict[str, Any] = {
-        "enquiry": enquiry,
+    return {
         "people": people,
-        "requests": requests,
-        "open_requests": open_requests,
-        "timeline": timeline(enquiry, requests, changes, contact_links),
-        "contact_links": contact_links,
         "find": find,
         "found": found,
         "person_form": bound if isinstance(bound, PersonToCheckForm) else None,
+    }
+
+
+def _requests_context(enquiry: Enquiry, requests, bound) -> dict[str, Any]:
+    people = people_to_check(enquiry)
+    open_requests = [item for item in requests if item.state == RequestState.OPEN]
+    if isinstance(bound, RequestInformationForm):
+        request_form = bound
+        request_form.fields["agency"].widget.choices = [("", "Choose an agency")] + [
+            (agency.pk, agency.name) for agency in available_agencies(requests)
+        ]
+    else:
+        request_form = RequestInformationForm(links=people, available=available_agencies(requests))
+    for item in requests:
+        item.withdraw_form = None
+        if item.state == RequestState.OPEN:
+            item.withdraw_form = (
+                bound
+                if isinstance(bound, WithdrawRequestForm) and bound.request_pk == item.pk
+                else WithdrawRequestForm(request_pk=item.pk)
+            )
+    return {
+        "people": people,
+        "open_requests": open_requests,
         "request_form": request_form,
-        "rag_form": pick(
-            RagChangeForm,
-            lambda: RagChangeForm(current=enquiry.rag, initial={"version": enquiry.version}),
-        ),
-        "recommendation_form": pick(
-            EnquiryRecommendationForm,
-            lambda: EnquiryRecommendationForm(
-                initial={
-                    "outcome": enquiry.recommended_outcome or None,
-                    "final_rag": enquiry.recommended_rag or enquiry.rag,
-                    "rationale": enquiry.recommendation_rationale,
-                    "version": enquiry.version,
-                }
-            ),
-        ),
-        "decision_form": pick(
-            EnquiryDecisionForm,
-            lambda: EnquiryDecisionForm(
-                initial={
-                    "outcome": enquiry.recommended_outcome or None,
-                    "final_rag": enquiry.recommended_rag,
-                    "version": enquiry.version,
-                }
-            ),
-        ),
+        "returns_count": sum(len(item.returns.all()) for item in requests),
+    }
+
+
+def _decision_context(request: HttpRequest, enquiry: Enquiry, requests, bound) -> dict[str, Any]:
+    open_requests = [item for item in requests if item.state == RequestState.OPEN]
+    recommendation_form = (
+        bound
+        if isinstance(bound, EnquiryRecommendationForm)
+        else EnquiryRecommendationForm(
+            initial={
+                "outcome": enquiry.recommended_outcome or None,
+                "final_rag": enquiry.recommended_rag or enquiry.rag,
+                "rationale": enquiry.recommendation_rationale,
+                "version": enquiry.version,
+            }
+        )
+    )
+    decision_form = (
+        bound
+        if isinstance(bound, EnquiryDecisionForm)
+        else EnquiryDecisionForm(
+            initial={
+                "outcome": enquiry.recommended_outcome or None,
+                "final_rag": enquiry.recommended_rag,
+                "version": enquiry.version,
+            }
+        )
+    )
+    return {
+        "open_requests": open_requests,
+        "recommendation_form": recommendation_form,
+        "decision_form": decision_form,
+        # A manager's "Choose a different outcome" is open when a decision failed, to show why
+        "different_open": isinstance(bound, EnquiryDecisionForm),
+    }
+
+
+def render_enquiry(
+    request: HttpRequest,
+    enquiry: Enquiry,
+    *,
+    section: str = "",
+    status: int = 200,
+    bound: forms.Form | None = None,
+    problem: str = "",
+) -> HttpResponse:
+    """One section of the enquiry (the one `bound` belongs to, else `section`, else the
+    overview); `bound` is a posted form to show with its errors in place of a fresh one,
+    `problem` a conflict or refusal to show in a banner with the current state.
+
+    Every response that shows the enquiry, error pages included, is an audited view of it."""
+    record_access(enquiry)
+    if bound is not None:
+        section = FORM_SECTIONS.get(type(bound), section)
+    section = section or "overview"
+    contact_links = contacts_of(enquiry)
+    requests = requests_of(request, enquiry)
+    _mark_overdue(requests)
+    context: dict[str, Any] = {
+        "enquiry": enquiry,
+        "section": section,
+        "sections": [
+            {"key": key, "label": label, "url": reverse(url, kwargs={"pk": enquiry.pk})}
+            for key, label, url in SECTIONS
+        ],
+        "contact_links": contact_links,
+        "requests": requests,
+        "open_requests": [item for item in requests if item.state == RequestState.OPEN],
         "error_form": bound if bound is not None and bound.errors else None,
         "problem": problem,
         "is_manager": request.user.role == Role.HUB_MANAGER,
     }
-    return render(request, "enquiries/hub/enquiry_detail.html", context, status=status)
+    if section == "overview":
+        context["people_count"] = enquiry.person_links.count()
+        context["returned_count"] = sum(
+            1 for item in requests if item.state == RequestState.RETURNED
+        )
+        context["rag_form"] = (
+            bound
+            if isinstance(bound, RagChangeForm)
+            else RagChangeForm(current=enquiry.rag, initial={"version": enquiry.version})
+        )
+    elif section == "people":
+        context |= _people_context(request, enquiry, requests, bound)
+    elif section == "requests":
+        context |= _requests_context(enquiry, requests, bound)
+    elif section == "history":
+        changes = list(enquiry.rag_changes.select_related("changed_by"))
+        context["timeline"] = timeline(enquiry, requests, changes, contact_links)
+    elif section == "decision":
+        context |= _decision_context(request, enquiry, requests, bound)
+    return render(request, TEMPLATES[section], context, status=status)

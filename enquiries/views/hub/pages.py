@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from mash.audit.events import record_access, record_event
 from mash.pagination import keyset_page
@@ -15,6 +15,7 @@ from mash.pagination import keyset_page
 from ...models import EnquiryPerson, HandlingMarking, InformationRequest, InformationReturn
 from ...selectors import enquiry_queue
 from .common import get_enquiry, people_to_check, render_enquiry, requests_of, require_hub
+from .steps import request_information
 
 # Markings whose content must not leave the MASH: the printed summary names the return and its
 # marking but leaves its content out.
@@ -40,9 +41,48 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The enquiry, its people, requests and returns side by side, its timeline and forms."""
+    """The enquiry at a glance: its state, deadline, worker and contacts, what is outstanding,
+    and the RAG change (in a details reveal). The other sections have their own pages."""
     enquiry = get_enquiry(request, pk)
-    return render_enquiry(request, enquiry)
+    return render_enquiry(request, enquiry, section="overview")
+
+
+@login_required
+@require_safe
+def enquiry_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """The people to check, who each was sent to, and the search that adds someone."""
+    return render_enquiry(request, get_enquiry(request, pk), section="people")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def enquiry_requests(request: HttpRequest, pk: int) -> HttpResponse:
+    """The requests to agencies and their returns side by side; a POST sends a new request."""
+    if request.method == "POST":
+        return request_information(request, pk)
+    return render_enquiry(request, get_enquiry(request, pk), section="requests")
+
+
+@login_required
+@require_safe
+def enquiry_notes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The hub's case notes on the enquiry and its documents."""
+    return render_enquiry(request, get_enquiry(request, pk), section="notes")
+
+
+@login_required
+@require_safe
+def enquiry_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything that happened to the enquiry, oldest first (the MOJ timeline)."""
+    return render_enquiry(request, get_enquiry(request, pk), section="history")
+
+
+@login_required
+@require_safe
+def enquiry_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recommendation and the decision: the worker recommends; a manager approves it with
+    one button, or chooses a different outcome with a reason."""
+    return render_enquiry(request, get_enquiry(request, pk), section="decision")
 
 
 @dataclass

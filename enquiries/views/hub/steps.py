@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from contacts.models import Person
@@ -30,7 +29,22 @@ from ...forms import (
 )
 from ...models import Enquiry, InformationRequest
 from ...selectors import information_requests_visible_to
-from .common import get_enquiry, people_to_check, render_enquiry, when
+from .common import get_enquiry, people_to_check, render_enquiry, section_url, when
+
+
+def require_answers(form: forms.Form, needed: dict[str, str]) -> bool:
+    """Mark every needed answer that is missing at once (the service, which stops at its first
+    problem, still holds the rules); True when none is missing."""
+    if not form.is_valid():
+        return False
+    missing = {
+        name: message
+        for name, message in needed.items()
+        if not str(form.cleaned_data.get(name) or "").strip()
+    }
+    for name, message in missing.items():
+        form.add_error(name, message)
+    return not missing
 
 
 def _step(
@@ -38,25 +52,28 @@ def _step(
     enquiry: Enquiry,
     form: forms.Form,
     action: Callable[[Enquiry, dict], str],
-    anchor: str = "",
+    section: str = "overview",
+    needed: dict[str, str] | None = None,
 ) -> HttpResponse:
     """Run one posted step: field errors stay on the form (400), a conflict shows the current
-    state (409), a refusal by role says so (403), success returns to the enquiry with a message."""
+    state (409), a refusal by role says so (403), success returns to the step's section of the
+    enquiry with a message."""
     pk = enquiry.pk
-    if form.is_valid():
+    if require_answers(form, needed or {}):
         try:
             message = action(enquiry, form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         except ConflictError as error:
-            return render_enquiry(request, get_enquiry(request, pk), status=409, problem=str(error))
+            return render_enquiry(
+                request, get_enquiry(request, pk), section=section, status=409, problem=str(error)
+            )
         except PermissionError as error:
-            return render_enquiry(request, enquiry, status=403, problem=str(error))
+            return render_enquiry(request, enquiry, section=section, status=403, problem=str(error))
         else:
             messages.success(request, message)
-            url = reverse("enquiries_hub:detail", kwargs={"pk": pk})
-            return redirect(f"{url}#{anchor}" if anchor else url)
-    return render_enquiry(request, enquiry, status=400, bound=form)
+            return redirect(section_url(pk, section))
+    return render_enquiry(request, enquiry, section=section, status=400, bound=form)
 
 
 @login_required
@@ -94,7 +111,7 @@ def request_information(request: HttpRequest, pk: int) -> HttpResponse:
                         f"{made.reference} was sent to {made.agency.name}. "
                         f"Their return is due {when(made.due_at)}.",
                     )
-                    url = reverse("enquiries_hub:detail", kwargs={"pk": pk})
+                    url = section_url(pk, "requests")
                     submission.produced(url)
                     return redirect(url)
             transaction.set_rollback(True)  # nothing made: the token stays unused
@@ -103,9 +120,11 @@ def request_information(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, error.message)
     # The enquiry page (an audited read) is shown after the transaction, whatever happened.
     if status == 409:
-        return render_enquiry(request, get_enquiry(request, pk), status=409, problem=problem)
+        return render_enquiry(
+            request, get_enquiry(request, pk), section="requests", status=409, problem=problem
+        )
     if status == 403:
-        return render_enquiry(request, enquiry, status=403, problem=problem)
+        return render_enquiry(request, enquiry, section="requests", status=403, problem=problem)
     return render_enquiry(request, enquiry, status=400, bound=form)
 
 
@@ -125,7 +144,7 @@ def withdraw_request(request: HttpRequest, pk: int, request_pk: int) -> HttpResp
         return f"{item.reference} to {item.agency.name} was withdrawn."
 
     form = WithdrawRequestForm(request.POST, request_pk=item.pk)
-    return _step(request, enquiry, form, action)
+    return _step(request, enquiry, form, action, section="requests")
 
 
 @login_required
@@ -167,14 +186,27 @@ def recommend(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return f"Your recommendation for {enquiry.reference} was sent to a manager."
 
-    return _step(request, enquiry, EnquiryRecommendationForm(request.POST), action)
+    return _step(
+        request,
+        enquiry,
+        EnquiryRecommendationForm(request.POST),
+        action,
+        section="decision",
+        needed={
+            "outcome": "Choose an outcome (not another MASH enquiry).",
+            "final_rag": "Give the final RAG rating.",
+            "rationale": "Give the rationale for your recommendation.",
+        },
+    )
 
 
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    """The manager approves or overrides (with a reason), and the enquiry closes."""
+    """The manager approves the recommendation ("Approve recommendation" posts it as
+    recommended) or chooses a different outcome, which needs a reason; the enquiry closes."""
     enquiry = get_enquiry(request, pk)
+    different = request.POST.get("choice") == "different"
 
     def action(enquiry: Enquiry, data: dict) -> str:
         decided = services.enquiry_decide(
@@ -187,7 +219,13 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return f"{decided.reference} is decided and closed: {decided.get_outcome_display()}."
 
-    return _step(request, enquiry, EnquiryDecisionForm(request.POST), action)
+    needed = {
+        "outcome": "Choose an outcome (not another MASH enquiry).",
+        "final_rag": "Give the final RAG rating.",
+    }
+    if different:
+        needed["reason"] = "Give a reason for deciding differently."
+    return _step(request, enquiry, EnquiryDecisionForm(request.POST), action, "decision", needed)
 
 
 def _person(request: HttpRequest, pk: int) -> Person:
@@ -208,7 +246,7 @@ def add_person(request: HttpRequest, pk: int) -> HttpResponse:
         services.enquiry_add_person(enquiry=enquiry, person=person, added_by=request.user)
         return f"{person.full_name} was added to the people to check."
 
-    return _step(request, enquiry, PersonToCheckForm(request.POST), action, anchor="people")
+    return _step(request, enquiry, PersonToCheckForm(request.POST), action, section="people")
 
 
 @login_required
@@ -222,4 +260,4 @@ def remove_person(request: HttpRequest, pk: int) -> HttpResponse:
         services.enquiry_remove_person(enquiry=enquiry, person=person, removed_by=request.user)
         return f"{person.full_name} was taken off the people to check."
 
-    return _step(request, enquiry, PersonToCheckForm(request.POST), action, anchor="people")
+    return _step(request, enquiry, PersonToCheckForm(request.POST), action, section="people")
