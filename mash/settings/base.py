@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reporting",
     "chronology",
     "work",
+    "domestic_abuse",
 ]
 
 MIDDLEWARE = [
