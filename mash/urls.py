@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/sign-in/", SignInView.as_view(), name="login"),
     path("account/sign-out/", SignOutView.as_view(), name="logout"),
     path("account/two-factor/", two_factor, name="two_factor"),
+    path("", include("drafts.urls")),  # account/keep-alive/ (the idle warning)
     path("staff/", include("agencies.urls")),
     path("", include("contacts.urls")),
     path("enquiries/", include("enquiries.urls_hub")),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notes",
     "reporting",
     "chronology",
+    "drafts",
     "work",
     "domestic_abuse",
 ]
