@@ -8,11 +8,12 @@ import re
 import pytest
 
 from contacts.models import Contact, Marf, Person
+from drafts.models import Draft, DraftKind
 from enquiries.models import InformationRequest, InformationReturn
 from mash.idempotency.models import SubmissionToken
 from mash.idempotency.submissions import MISSING_MESSAGE
 from tests.test_agency_pages import RETURN_FORM, ask, open_enquiry, send_return
-from tests.test_marf import fill_marf
+from tests.test_marf import fill_marf, marf_draft
 from tests.test_record_contact import form_data
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ class TestWithoutAToken:
         assert "Amy" in html  # the referrer's answers, still there to check
         assert not Contact.objects.exists() and not Marf.objects.exists()
         assert not Person.objects.exists() and not SubmissionToken.objects.exists()
-        assert "marf_draft" in browser.session  # not thrown out of the form
+        assert marf_draft(referrer) is not None  # not thrown out of the form
         # The page carries a fresh token, which sends the referral
         sent = browser.post("/marf/check/", {"submission_token": token_of(html)})
         contact = Contact.objects.get()
@@ -73,9 +74,9 @@ class TestWithoutAToken:
         browser.post("/marf/about-you/", {})  # nothing answered: the draft stays empty
         assert browser.post("/marf/check/")["Location"] == "/marf/"
         fill_marf(browser)
-        session = browser.session
-        del session["marf_draft"]["consent"]
-        session.save()
+        draft = Draft.objects.get(owner=referrer, kind=DraftKind.MARF)
+        del draft.data["consent"]
+        draft.save()
         assert browser.post("/marf/check/")["Location"] == "/marf/consent/"
         assert not Contact.objects.exists()
 

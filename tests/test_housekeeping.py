@@ -1,5 +1,7 @@
-"""Housekeeping from beat: expired sessions (and the MARF drafts they hold) are deleted nightly,
-live ones stay; the schedule is made by a data migration and names a task the worker has."""
+"""Housekeeping from beat: expired sessions are deleted nightly, live ones stay (a MARF's draft is
+not in the session: it is the referrer's own Draft, kept through sign-outs and purged after 30
+days, tests/test_drafts.py); the schedule is made by a data migration and names a task the
+worker has."""
 
 import importlib
 from datetime import timedelta
@@ -14,6 +16,7 @@ from django_celery_beat.models import PeriodicTask
 
 from agencies.models import SignedInSession
 from agencies.tasks import clear_expired_sessions
+from drafts.models import Draft
 from mash.celery import app
 from tests.test_marf import ABOUT, people_post, person
 
@@ -30,15 +33,16 @@ def start_a_marf(client) -> str:
     return client.session.session_key
 
 
-def test_an_expired_session_and_its_marf_draft_are_gone_and_a_live_session_stays(
+def test_an_expired_session_is_gone_its_marf_draft_kept_and_a_live_session_stays(
     client_for, referrer, hub_worker
 ):
     started = timezone.now()
     with time_machine.travel(started, tick=False):
         drafting = client_for(referrer)
         draft_key = start_a_marf(drafting)
-    draft = Session.objects.get(session_key=draft_key).get_decoded()["marf_draft"]
-    assert draft["people"][0]["given_name"] == "Amy"  # the child's name sits in the table
+    # The child's name is in the referrer's own draft, not in the session table.
+    assert "Amy" not in str(Session.objects.get(session_key=draft_key).get_decoded())
+    assert Draft.objects.get(owner=referrer).data["people"][0]["given_name"] == "Amy"
 
     later = started + timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
     with time_machine.travel(later, tick=False):
@@ -51,6 +55,7 @@ def test_an_expired_session_and_its_marf_draft_are_gone_and_a_live_session_stays
     assert Session.objects.filter(session_key=live_key).exists()
     assert forgotten == 1
     assert list(SignedInSession.objects.values_list("session_key", flat=True)) == [live_key]
+    assert Draft.objects.filter(owner=referrer).exists()  # kept for when they sign in again
     # The referrer who comes back is asked to sign in again; the worker carries on.
     with time_machine.travel(later, tick=False):
         assert drafting.get("/marf/people/").status_code == 302

@@ -369,7 +369,7 @@ def test_the_api_refuses_an_over_long_subject_field_naming_it(api_for, hub_worke
 def test_the_marf_refuses_an_over_long_answer_naming_the_field_and_keeps_nothing(
     client_for, referrer
 ):
-    from tests.test_marf import ABOUT, CONCERN, HOUSEHOLD, people_post, person
+    from tests.test_marf import ABOUT, CONCERN, HOUSEHOLD, marf_draft, people_post, person
 
     client = client_for(referrer)
     for page, data in (
@@ -384,11 +384,11 @@ def test_the_marf_refuses_an_over_long_answer_naming_the_field_and_keeps_nothing
     assert response.status_code == 400
     summary = error_summary(response)
     assert "Lawful basis or reason must be 5,000 characters or fewer" in summary
-    assert "consent" not in client.session["marf_draft"]
+    assert "consent" not in marf_draft(referrer)
 
     long_account = {**CONCERN, "what_happened": "x" * 10_001}
     response = client.post("/marf/concern/", long_account)
     assert response.status_code == 400
     assert "What happened must be 10,000 characters or fewer" in error_summary(response)
-    assert client.session["marf_draft"]["concern"]["what_happened"] == CONCERN["what_happened"]
+    assert marf_draft(referrer)["concern"]["what_happened"] == CONCERN["what_happened"]
     assert not Contact.objects.exists() and not Marf.objects.exists()

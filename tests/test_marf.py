@@ -15,6 +15,7 @@ from contacts.codes import OUTCOME_FOR_REFERRER, Channel, Outcome
 from contacts.marf import marf_completeness
 from contacts.models import Contact, Marf, Person
 from contacts.timescales import contact_decision_due_at
+from drafts.models import Draft, DraftKind
 from tests.factories import PersonFactory, UserFactory, contact_input, person_input
 from tests.forms import signed_in_user, submission_token
 
@@ -95,6 +96,12 @@ def send_marf(client, *people: dict) -> Contact:
     return Contact.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
+def marf_draft(user) -> dict | None:
+    """The answers of `user`'s unsent MARF (kept on the server as they go), or None."""
+    draft = Draft.objects.filter(owner=user, kind=DraftKind.MARF).first()
+    return draft.data if draft is not None else None
+
+
 @pytest.fixture
 def referrer_client(client_for, referrer):
     return client_for(referrer)
@@ -139,7 +146,7 @@ class TestTheForm:
         assert (kelly.person.full_name, kelly.role) == ("Kelly Smith", "parent_carer")
         assert marf.answers["people"][0]["date_of_birth"] == "2014-03-02"
         assert marf.answers["people"][1]["nhs_number"] == "943 476 5919"
-        assert "marf_draft" not in referrer_client.session
+        assert marf_draft(referrer) is None  # sent, so the draft is gone
 
         sent = referrer_client.get(response["Location"]).content.decode()
         assert contact.reference in sent and "govuk-panel--confirmation" in sent
@@ -195,7 +202,7 @@ class TestTheForm:
         assert Contact.objects.count() == 0
         assert referrer_client.get("/marf/nothing/").status_code == 404
 
-    def test_add_another_person_and_remove_one(self, referrer_client):
+    def test_add_another_person_and_remove_one(self, referrer_client, referrer):
         response = referrer_client.post("/marf/people/", people_post(person(0), action="add"))
         body = response.content.decode()
         assert response.status_code == 200
@@ -207,13 +214,13 @@ class TestTheForm:
         body = referrer_client.post("/marf/people/", two).content.decode()
         assert body.count('data-testid="person-form"') == 1
         assert 'value="Jack"' in body and 'value="Amy"' not in body
-        assert "marf_draft" not in referrer_client.session
+        assert marf_draft(referrer) is None  # nothing saved until they continue
 
-    def test_start_again_throws_the_draft_away(self, referrer_client):
+    def test_start_again_throws_the_draft_away(self, referrer_client, referrer):
         referrer_client.post("/marf/about-you/", ABOUT)
         assert "Continue your referral" in referrer_client.get("/marf/").content.decode()
         assert referrer_client.post("/marf/")["Location"] == "/marf/about-you/"
-        assert "marf_draft" not in referrer_client.session
+        assert marf_draft(referrer) is None
 
 
 class TestBadAnswers:
@@ -232,7 +239,7 @@ class TestBadAnswers:
         ],
     )
     def test_each_page_names_the_field_and_stores_nothing(
-        self, referrer_client, page, changes, field, message
+        self, referrer_client, referrer, page, changes, field, message
     ):
         valid = dict(zip(PAGES, (ABOUT, None, CONCERN, HOUSEHOLD, CONSENT), strict=True))[page]
         response = referrer_client.post(f"/marf/{page}/", {**valid, **changes})
@@ -241,7 +248,7 @@ class TestBadAnswers:
         assert "There is a problem" in body and message in body
         assert f'href="#id_{field}' in body  # the error summary links to the field
         assert f'id="{field}-error"' in body
-        assert page.replace("-", "_") not in referrer_client.session.get("marf_draft", {})
+        assert page.replace("-", "_") not in (marf_draft(referrer) or {})
         assert Contact.objects.count() == 0
 
     @pytest.mark.parametrize(
@@ -259,7 +266,9 @@ class TestBadAnswers:
             ({"due": "SOON"}, "expected_date", "either a date of birth"),
         ],
     )
-    def test_the_people_page_refuses_bad_details(self, referrer_client, values, field, message):
+    def test_the_people_page_refuses_bad_details(
+        self, referrer_client, referrer, values, field, message
+    ):
         if values.get("due") == "SOON":
             values = {**values, "due": soon(60)}
         data = people_post(person(0), person(1, **values))
@@ -269,7 +278,7 @@ class TestBadAnswers:
         assert message in body
         assert f'href="#id_person-1-{field}' in body
         assert "Person 2: " in body  # the summary says whose detail is wrong
-        assert "people" not in referrer_client.session.get("marf_draft", {})
+        assert "people" not in (marf_draft(referrer) or {})
         assert Person.objects.count() == 0
 
     def test_an_unborn_child_with_a_due_date_is_accepted(self, referrer_client):
@@ -293,11 +302,9 @@ class TestBadAnswers:
         self, referrer_client, referrer, changes, anchor, message
     ):
         fill_marf(referrer_client)
-        session = referrer_client.session
-        draft = session["marf_draft"]
-        draft["people"][0].update(changes)  # e.g. a due date that passed while they typed
-        session["marf_draft"] = draft
-        session.save()
+        draft = Draft.objects.get(owner=referrer, kind=DraftKind.MARF)
+        draft.data["people"][0].update(changes)  # e.g. a due date that passed while they typed
+        draft.save()
         response = referrer_client.post("/marf/check/", submission_token(referrer, "marf"))
         body = response.content.decode()
         assert response.status_code == 400
@@ -305,7 +312,7 @@ class TestBadAnswers:
         assert body.count(message) == 2  # in the summary and at the field, once each
         assert f'href="#id_person-0-{anchor}"' in body
         assert Contact.objects.count() == 0 and Person.objects.count() == 0
-        assert "marf_draft" in referrer_client.session  # nothing lost
+        assert marf_draft(referrer)["people"][0]["given_name"] == "Amy"  # nothing lost
 
 
 class TestYourReferrals:

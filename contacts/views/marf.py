@@ -1,8 +1,12 @@
 """The referrer's side of the MARF: the form, page by page, and their own referrals.
 
-Only referrers may use these pages; anyone else gets 404. The draft lives in the session until
-it is sent. A referrer reads their MARFs only through `marfs_of_referrer`, and sees the status,
-the outcome in plain words and whether feedback was sent: nothing the hub added.
+Only referrers may use these pages; anyone else gets 404. Each page's answers are saved, as
+Continue is pressed, in the referrer's own draft on the server (drafts.Draft, one a referrer), so
+signing out, or being signed out when idle, loses nothing: they carry on from the first page not
+yet answered. Sending the referral deletes the draft in the same transaction.
+
+A referrer reads their MARFs only through `marfs_of_referrer`, and sees the status, the outcome
+in plain words and whether feedback was sent: nothing the hub added.
 """
 
 import re
@@ -20,6 +24,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.roles import Role
+from drafts.models import DraftKind
+from drafts.selectors import draft_of
+from drafts.services import KEEP_FOR, draft_delete, draft_save
 from mash.audit.events import record_access
 from mash.idempotency.submissions import USED_MESSAGE, SubmissionTokenError, submission_once
 
@@ -55,7 +62,6 @@ from ..selectors import marfs_of_referrer
 from ..services import ContactInput, NamedPersonInput, PersonInput
 from .common import require_roles
 
-DRAFT_KEY = "marf_draft"
 PAGE_SIZE = 50
 _SUBJECT_ERROR = re.compile(r"^subjects\[(\d+)\]\.(\w+)$")
 _OTHER_ERROR = re.compile(r"^people\[(\d+)\]\.([\w.]+)$")
@@ -127,8 +133,17 @@ def _require_referrer(request: HttpRequest) -> None:
 
 
 def _draft(request: HttpRequest) -> dict:
-    draft = request.session.get(DRAFT_KEY)
-    return draft if isinstance(draft, dict) else {}
+    """The referrer's answers so far (their own draft), or {}."""
+    draft = draft_of(owner=request.user, kind=DraftKind.MARF)
+    return draft.data if draft is not None and isinstance(draft.data, dict) else {}
+
+
+def _save_draft(request: HttpRequest, draft: dict) -> None:
+    draft_save(owner=request.user, kind=DraftKind.MARF, data=draft)
+
+
+def _discard_draft(request: HttpRequest, *, reason: str) -> None:
+    draft_delete(owner=request.user, kind=DraftKind.MARF, reason=reason)
 
 
 def _step_url(section: Section, *, change: bool = False) -> str:
@@ -203,9 +218,10 @@ def marf_start(request: HttpRequest) -> HttpResponse:
     """The start page; POST throws the draft away and starts a new referral."""
     _require_referrer(request)
     if request.method == "POST":
-        request.session.pop(DRAFT_KEY, None)
+        _discard_draft(request, reason="discarded")
         return redirect(_step_url(SECTIONS[0]))
-    draft = _draft(request)
+    saved = draft_of(owner=request.user, kind=DraftKind.MARF)
+    draft = saved.data if saved is not None and isinstance(saved.data, dict) else {}
     resume = first_incomplete(draft)
     return render(
         request,
@@ -213,9 +229,11 @@ def marf_start(request: HttpRequest) -> HttpResponse:
         {
             "first_url": _step_url(SECTIONS[0]),
             "in_progress": bool(draft),
+            "saved_at": saved.updated_at if draft else None,
             "resume_url": _step_url(resume) if resume else reverse("contacts:marf_check"),
             "sections": SECTIONS,
             "idle_minutes": settings.SESSION_IDLE_MINUTES,
+            "keep_days": KEEP_FOR.days,
         },
     )
 
@@ -238,7 +256,7 @@ def marf_step(request: HttpRequest, step: str) -> HttpResponse:
         form = form_class(request.POST)
         if form.is_valid():
             draft[section.key] = form.answers()
-            request.session[DRAFT_KEY] = draft
+            _save_draft(request, draft)
             return _after(request, section, draft)
         return _render_step(request, section, [form], status=400)
     initial = draft.get(section.key) or _defaults(request, section)
@@ -281,7 +299,7 @@ def _people_step(request: HttpRequest, section: Section) -> HttpResponse:
     valid = [form.is_valid() for form in forms]
     if all(valid):
         draft[section.key] = [form.answers() for form in forms]
-        request.session[DRAFT_KEY] = draft
+        _save_draft(request, draft)
         return _after(request, section, draft)
     return _render_step(request, section, forms, status=400)
 
@@ -345,7 +363,7 @@ def _household_step(request: HttpRequest, section: Section) -> HttpResponse:
         rows = _kept_others(forms)
         if rows is not None:
             draft[section.key] = {**form.answers(), OTHER_PERSON.key: rows}
-            request.session[DRAFT_KEY] = draft
+            _save_draft(request, draft)
             return _after(request, section, draft)
     return _render_step(request, section, [form], status=400, others=forms)
 
@@ -512,7 +530,6 @@ def _send_once(request: HttpRequest, draft: dict) -> HttpResponse:
     try:
         with submission_once(request, "marf") as submission:
             if submission.already_done:
-                request.session.pop(DRAFT_KEY, None)  # a parallel post read it before the send
                 messages.success(request, USED_MESSAGE)
                 return redirect(submission.done_url)
             if first_incomplete(draft) is not None:
@@ -540,7 +557,7 @@ def _send(request: HttpRequest, draft: dict) -> HttpResponse:
         )
     except ValidationError as error:
         return _service_errors(request, draft, error)
-    request.session.pop(DRAFT_KEY, None)
+    _discard_draft(request, reason="sent")  # in the send's transaction: both or neither
     return redirect("contacts:marf_sent", pk=contact.pk)
 
 
