@@ -11,5 +11,6 @@ urlpatterns = [
     path("timeliness/", agency_timeliness.timeliness, name="timeliness"),
     path("<int:pk>/", agency.request_detail, name="request_detail"),
     path("<int:pk>/return/", agency.submit_return, name="submit_return"),
+    path("<int:pk>/draft/", agency.save_draft, name="save_draft"),
     path("<int:pk>/assign/", agency.assign, name="assign"),
 ]

@@ -6,6 +6,10 @@ does a request of another agency or one the hub withdrew (DOMAIN.md, "Who sees w
 enquiry, a request page shows only what the request needs: the people to check, the question,
 the RAG and the due time. Never the referrer, the narrative, the hub's notes or rationale, the
 enquiry's other requests, or any other agency's return.
+
+The return form is saved as the user types (htmx) or with "Save draft" (without script) as their
+own draft (drafts.Draft): the request page opens with it, and sending the return deletes it in
+the same transaction.
 """
 
 from django.contrib import messages
@@ -19,6 +23,10 @@ from django.urls import reverse
 from agencies.roles import AGENCY_ROLES, Role
 from contacts.selectors import people_visible_to
 from contacts.views.common import apply_errors, require_roles
+from drafts.kinds import PAGE_FIELDS
+from drafts.models import DraftKind
+from drafts.selectors import draft_of
+from drafts.services import KEEP_FOR, draft_delete, draft_save
 from mash.audit.events import record_access
 from mash.errors import ConflictError
 from mash.idempotency.submissions import USED_MESSAGE, SubmissionTokenError, submission_once
@@ -36,6 +44,8 @@ from ..services import ReturnInput, request_assign, return_submit
 
 QUEUE_TEMPLATE = "enquiries/agency/queue.html"
 REQUEST_TEMPLATE = "enquiries/agency/request_detail.html"
+DRAFT_STATUS_TEMPLATE = "enquiries/agency/_draft_status.html"
+CLOSED_MESSAGE = "The hub has closed this enquiry: nothing more can be sent."
 
 
 def _get_request(request: HttpRequest, pk: int) -> InformationRequest:
@@ -126,6 +136,14 @@ def _render_request(
         .order_by("submitted_at", "id")
     )
     enquiry = info_request.enquiry
+    can_return = info_request.state != RequestState.WITHDRAWN and not enquiry.is_closed
+    draft = (
+        draft_of(owner=user, kind=DraftKind.RETURN, information_request=info_request)
+        if can_return
+        else None
+    )
+    if form is None:
+        form = ReturnForm(initial=draft.data) if draft is not None else ReturnForm()
     context = {
         "info_request": info_request,
         # Of the enquiry, only its RAG and whether it is still open: nothing else is passed on.
@@ -134,9 +152,11 @@ def _render_request(
         "enquiry_closed": enquiry.is_closed,
         "people": list(people),
         "returns": list(returns),
-        "can_return": info_request.state != RequestState.WITHDRAWN and not enquiry.is_closed,
-        "form": form or ReturnForm(),
+        "can_return": can_return,
+        "form": form,
         "conflict": conflict,
+        "draft": draft,
+        "draft_keep_days": KEEP_FOR.days,
     }
     return render(request, REQUEST_TEMPLATE, context, status=status)
 
@@ -166,6 +186,13 @@ def submit_return(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(submission.done_url)
             saved = _return_submit(request, info_request, form) if form.is_valid() else None
             if isinstance(saved, InformationReturn):
+                # Sent, so the draft goes, in the same transaction: both or neither.
+                draft_delete(
+                    owner=request.user,
+                    kind=DraftKind.RETURN,
+                    information_request=info_request,
+                    reason="sent",
+                )
                 kind = "addendum to" if saved.is_addendum else "return for"
                 messages.success(
                     request, f"Your {kind} {info_request.reference} was sent to the hub."
@@ -184,6 +211,56 @@ def submit_return(request: HttpRequest, pk: int) -> HttpResponse:
         info_request = _get_request(request, pk)
     # Shown after the transaction: the page's audited read is kept whatever happened.
     return _render_request(request, info_request, status=status, form=form, conflict=conflict)
+
+
+@login_required
+def save_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the return form, as it stands, as the user's own draft. From the page's script
+    (htmx, as they type): a line saying when it was saved, or why it was not (400 naming the
+    field, 409 once the enquiry is closed). From "Save draft" without script: back to the page,
+    or the page with the errors. Outside the user's view: 404. Nothing is stored unless every
+    field is the form's own and within its limit."""
+    info_request = _get_request(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    from_script = request.headers.get("HX-Request") == "true"
+    if info_request.enquiry.is_closed:
+        if from_script:
+            return _draft_status(request, error=CLOSED_MESSAGE, status=409)
+        return _render_request(request, info_request, status=409, conflict=CLOSED_MESSAGE)
+    data = {name: request.POST.get(name, "") for name in request.POST if name not in PAGE_FIELDS}
+    try:
+        draft = draft_save(
+            owner=request.user,
+            kind=DraftKind.RETURN,
+            data=data,
+            information_request=info_request,
+        )
+    except ValidationError as error:
+        form = ReturnForm(request.POST)
+        form.is_valid()  # the form's own messages for text over its limit
+        for name, messages_ in error.message_dict.items():
+            if name not in form.fields:
+                form.add_error(None, messages_)
+            elif name not in form.errors:
+                form.add_error(name, messages_)
+        if from_script:
+            first = next(iter(form.errors.values()))[0]
+            return _draft_status(request, error=first, status=400)
+        return _render_request(request, info_request, status=400, form=form)
+    if from_script:
+        return _draft_status(request, draft=draft)
+    messages.success(request, "Your draft was saved. Only you can see it.")
+    url = reverse("enquiries_agency:request_detail", kwargs={"pk": pk})
+    return redirect(f"{url}#return")
+
+
+def _draft_status(
+    request: HttpRequest, *, draft=None, error: str = "", status: int = 200
+) -> HttpResponse:
+    """The line under the return form saying when the draft was saved, or why it was not."""
+    context = {"draft": draft, "draft_error": error}
+    return render(request, DRAFT_STATUS_TEMPLATE, context, status=status)
 
 
 def _return_submit(
