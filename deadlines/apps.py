@@ -4,7 +4,11 @@ from django.apps import AppConfig
 class DeadlinesConfig(AppConfig):
     name = "deadlines"
     label = "deadlines"
-    verbose_name = "Deadlines, reminders and breaches"
+    verbose_name = "Deadlines, reminders, breaches and notifications"
 
     def ready(self) -> None:
-        from . import services  # noqa: F401 - registers the outbox handler of notification emails
+        from work.signals import allocated
+
+        from . import services  # registers the outbox handler of notification emails
+
+        allocated.connect(services.on_allocated, dispatch_uid="deadlines.notify_allocated")

@@ -153,17 +153,54 @@ class Breach(ItemMixin):
 
 
 class NotificationKind(models.TextChoices):
+    REQUEST_RECEIVED = "request_received", "Information request received"
+    RETURN_RECEIVED = "return_received", "Information return received"
+    ALLOCATED = "allocated", "Allocated to you"
+    AWAITING_DECISION = "awaiting_decision", "Recommendation awaiting decision"
     REMINDER = "reminder", "Reminder"
     ESCALATION = "escalation", "Escalation"
+    BREACH = "breach", "Breach"
+
+
+#: Kinds that are always emailed, whatever the user's preferences say.
+ALWAYS_EMAILED = frozenset({NotificationKind.ESCALATION})
+
+#: Whether each kind is emailed when the user has not chosen (no preference row, or a kind added
+#: since). Off for the routine, many and already queued: a request received (every researcher
+#: and supervisor of the agency hears of each), a return received (a hub worker, of each agency's
+#: return) and a recommendation awaiting decision (every manager, of nearly every contact); the
+#: agency's queue, the enquiry page and the decisions queue show them. On for what is one
+#: person's to act on against a clock: allocated to you, reminder, breach. Escalations: always.
+EMAIL_DEFAULTS: dict[str, bool] = {
+    NotificationKind.REQUEST_RECEIVED: False,
+    NotificationKind.RETURN_RECEIVED: False,
+    NotificationKind.ALLOCATED: True,
+    NotificationKind.AWAITING_DECISION: False,
+    NotificationKind.REMINDER: True,
+    NotificationKind.ESCALATION: True,
+    NotificationKind.BREACH: True,
+}
+
+
+def email_field(kind: str) -> str:
+    """The NotificationPreference field holding the user's email choice for `kind`."""
+    return f"email_{kind}"
 
 
 class Notification(models.Model):
-    """A message to one user, shown in the product and, where wanted, emailed."""
+    """A message to one user, shown in the product and, where wanted, emailed.
+
+    ``key`` names the event a notification is about (e.g. ``request:12``), so the same event
+    never notifies the same user twice in the same kind; the scan's also carry their claimed
+    ``event``."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=12, choices=NotificationKind.choices)
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    key = models.CharField(
+        max_length=100, blank=True, default="", help_text="The event it is about, once per user."
+    )
     event = models.ForeignKey(
         DeadlineEvent,
         null=True,
@@ -177,7 +214,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     email_wanted = models.BooleanField(
-        default=False, help_text="Escalations always; reminders unless the user turned them off."
+        default=False, help_text="Escalations always; other kinds as the user chose."
     )
     emailed_at = models.DateTimeField(null=True, blank=True)
 
@@ -188,7 +225,12 @@ class Notification(models.Model):
                 fields=["event", "user"],
                 condition=Q(event__isnull=False),
                 name="one_notification_per_event_and_user",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "key"],
+                condition=~Q(key=""),
+                name="one_notification_per_key_and_user",
+            ),
         ]
         indexes = [
             models.Index(
@@ -208,17 +250,33 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A user's choices about notifications. No row means the defaults."""
+    """A user's choice of email for each kind of notification. No row means the defaults
+    (``EMAIL_DEFAULTS``); escalations are always emailed, so they have no choice."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
-    email_reminders = models.BooleanField(
-        default=True, help_text="Email reminders too. Escalations are always emailed."
+    email_request_received = models.BooleanField(
+        default=EMAIL_DEFAULTS[NotificationKind.REQUEST_RECEIVED]
     )
+    email_return_received = models.BooleanField(
+        default=EMAIL_DEFAULTS[NotificationKind.RETURN_RECEIVED]
+    )
+    email_allocated = models.BooleanField(default=EMAIL_DEFAULTS[NotificationKind.ALLOCATED])
+    email_awaiting_decision = models.BooleanField(
+        default=EMAIL_DEFAULTS[NotificationKind.AWAITING_DECISION]
+    )
+    email_reminder = models.BooleanField(default=EMAIL_DEFAULTS[NotificationKind.REMINDER])
+    email_breach = models.BooleanField(default=EMAIL_DEFAULTS[NotificationKind.BREACH])
 
     def __str__(self) -> str:
         return f"Notification preferences of {self.user}"
+
+    def emails(self, kind: str) -> bool:
+        """Whether this user wants `kind` emailed."""
+        if kind in ALWAYS_EMAILED:
+            return True
+        return getattr(self, email_field(kind))
 
 
 class ScanRun(models.Model):

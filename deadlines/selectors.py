@@ -147,3 +147,31 @@ def breach_board(user, *, limit: int = BREACH_LIST_LIMIT) -> BreachBoard:
         by_agency=agencies,
         rows=rows,
     )
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+def notifications_visible_to(user, *, queryset: QuerySet | None = None) -> QuerySet:
+    """A user's own notifications: nobody sees anyone else's (the API's visibility selector)."""
+    from .models import Notification
+
+    queryset = Notification.objects.all() if queryset is None else queryset
+    if user is None or not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    return queryset.filter(user=user)
+
+
+def notifications_of(user, *, kind: str = "", unread: bool = False) -> QuerySet:
+    """The user's own notifications, newest first, optionally of one kind or unread only.
+    Nobody sees another user's."""
+    from .models import Notification
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    rows = Notification.objects.filter(user=user)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if unread:
+        rows = rows.filter(read_at__isnull=True)
+    return rows.order_by("-created_at", "-id")

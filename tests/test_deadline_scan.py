@@ -113,7 +113,7 @@ def test_an_amber_enquiry_opened_friday_afternoon_is_reminded_and_escalated_on_m
 
     # 75% of its eight working hours: Friday 16:00-17:00 and Monday until 14:00.
     scan_at(at(2026, 3, 9, 13, 59))
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(event__isnull=False).exists()
     scan_at(at(2026, 3, 9, 14, 0))
     assert len(notes(hub_worker, NotificationKind.REMINDER)) == 1
     scan_at(at(2026, 3, 9, 16, 0))
@@ -174,7 +174,7 @@ def test_after_downtime_the_scan_catches_up_in_due_time_order_and_sends_nothing_
 
     again = scan_at(at(2026, 3, 12, 9, 1))
     assert (again.reminders, again.escalations, again.breaches) == (0, 0, 0)
-    assert Notification.objects.filter(user=manager).count() == 4
+    assert Notification.objects.filter(user=manager, event__isnull=False).count() == 4
 
 
 @pytest.mark.django_db
@@ -344,8 +344,8 @@ def test_a_deactivated_assignee_is_skipped_and_logged(hub_worker, manager, caplo
 
 @pytest.mark.django_db
 def test_reminder_emails_can_be_turned_off_but_escalations_are_always_emailed(hub_worker, manager):
-    NotificationPreference.objects.create(user=hub_worker, email_reminders=False)
-    NotificationPreference.objects.create(user=manager, email_reminders=False)
+    NotificationPreference.objects.create(user=hub_worker, email_reminder=False, email_breach=False)
+    NotificationPreference.objects.create(user=manager, email_reminder=False)
     enquiry_at(at(2026, 3, 10, 22, 0), hub_worker, manager, "RED")
     scan_at(at(2026, 3, 11, 1, 5))
     assert mail.outbox == []
@@ -364,7 +364,7 @@ def test_reminders_are_emailed_by_default(hub_worker, manager):
     scan_at(at(2026, 3, 11, 1, 5))
     [email] = mail.outbox
     assert email.to == [hub_worker.email]
-    assert Notification.objects.get().emailed_at is not None
+    assert Notification.objects.get(kind=NotificationKind.REMINDER).emailed_at is not None
 
 
 @pytest.mark.django_db
@@ -459,7 +459,9 @@ def test_the_beat_schedule_runs_the_scan_every_minute():
 
 
 @pytest.mark.django_db
-def test_the_notifications_page_lists_them_and_marks_them_read(client_for, hub_worker, manager):
+def test_the_notifications_page_lists_them_and_opening_one_marks_it_read(
+    client_for, hub_worker, manager
+):
     enquiry_at(at(2026, 3, 10, 22, 0), hub_worker, manager, "RED")
     scan_at(at(2026, 3, 11, 1, 5))
     client = client_for(hub_worker)
@@ -468,6 +470,8 @@ def test_the_notifications_page_lists_them_and_marks_them_read(client_for, hub_w
     page = client.get("/notifications/")
     assert page.status_code == 200
     assert "is due at" in page.content.decode()
+    reminder = Notification.objects.get(user=hub_worker)
+    assert client.get(f"/notifications/{reminder.pk}/").status_code == 302
     assert Notification.objects.get(user=hub_worker).read_at is not None
     assert 'data-testid="unread-count"' not in client.get("/").content.decode()
 
@@ -477,7 +481,7 @@ def test_someone_elses_notification_is_404(client_for, hub_worker, manager):
     enquiry_at(at(2026, 3, 10, 22, 0), hub_worker, manager, "RED")
     scan_at(at(2026, 3, 11, 1, 5))
     mine = Notification.objects.get(user=hub_worker)
-    assert client_for(hub_worker).get(f"/notifications/{mine.pk}/").status_code == 200
+    assert client_for(hub_worker).get(f"/notifications/{mine.pk}/").status_code == 302
     assert client_for(manager).get(f"/notifications/{mine.pk}/").status_code == 404
     assert "is due at" not in client_for(manager).get("/notifications/").content.decode()
     mine.refresh_from_db()
@@ -485,9 +489,9 @@ def test_someone_elses_notification_is_404(client_for, hub_worker, manager):
 
 @pytest.mark.django_db
 def test_a_user_turns_reminder_emails_off(client_for, hub_worker):
-    response = client_for(hub_worker).post("/notifications/preferences/", {"email_reminders": "no"})
+    response = client_for(hub_worker).post("/notifications/preferences/", {"email": ["breach"]})
     assert response.status_code == 302
-    assert NotificationPreference.objects.get(user=hub_worker).email_reminders is False
+    assert NotificationPreference.objects.get(user=hub_worker).email_reminder is False
 
 
 def test_anonymous_users_are_sent_to_sign_in(client, db):

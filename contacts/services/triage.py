@@ -13,6 +13,7 @@ from django.utils import timezone
 from agencies.roles import HUB_ROLES, Role
 from deadlines.models import ItemKind
 from deadlines.resolution import resolve_breaches
+from deadlines.services import notify_awaiting_decision
 from mash.access import require_role
 from mash.audit.events import record_event
 from mash.errors import ConflictError
@@ -123,6 +124,7 @@ def contact_recommend(
         made_at=now,
     )
     record_event("contact.recommended", target=contact, actor=user, data={"outcome": outcome})
+    notify_awaiting_decision(record=contact, recommended_by=user)
     return contact
 
 

@@ -9,6 +9,7 @@ from contacts.codes import Outcome, Rag
 from contacts.models import Contact, HouseholdMember
 from deadlines.models import ItemKind
 from deadlines.resolution import resolve_breaches
+from deadlines.services import notify_awaiting_decision
 from mash.access import require_role
 from mash.audit.events import record_event
 from mash.errors import ConflictError
@@ -316,6 +317,7 @@ def enquiry_recommend(
         ],
     )
     record_event("enquiry.recommended", target=enquiry, actor=user, data={"outcome": outcome})
+    notify_awaiting_decision(record=enquiry, recommended_by=user)
     return enquiry
 
 

@@ -11,6 +11,11 @@ from agencies.models import Agency
 from agencies.roles import AGENCY_ROLES, HUB_ROLES, Role
 from deadlines.models import ItemKind
 from deadlines.resolution import resolve_breaches
+from deadlines.services import (
+    notify_allocated,
+    notify_request_received,
+    notify_return_received,
+)
 from mash.access import grant_to_agency, require_role, revoke_from_agency
 from mash.audit.events import record_event
 from mash.errors import ConflictError
@@ -81,6 +86,7 @@ def request_create(
         actor=requested_by,
         data={"enquiry": enquiry.pk, "agency": agency.code},
     )
+    notify_request_received(request=request, sent_by=requested_by)
     return request
 
 
@@ -144,6 +150,7 @@ def request_assign(*, request: InformationRequest, researcher, assigned_by) -> I
         actor=assigned_by,
         data={"assignee": researcher.username},
     )
+    notify_allocated(record=request, assignee=researcher, allocated_by=assigned_by)
     return request
 
 
@@ -208,4 +215,5 @@ def return_submit(
         actor=submitted_by,
         data={"on_time": now <= request.due_at},
     )
+    notify_return_received(information_return=information_return)
     return information_return

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from agencies.api import AgencyViewSet
 from chronology.api.urls import urlpatterns as chronology_urlpatterns
 from contacts.api import ContactViewSet, PersonViewSet
+from deadlines.api import NotificationViewSet
 from enquiries.api import (
     EnquiryInformationRequestViewSet,
     EnquiryViewSet,
@@ -27,6 +28,7 @@ router.register(
     basename="enquiry-information-request",
 )
 router.register("information-requests", InformationRequestViewSet, basename="information-request")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls
 urlpatterns += notes_urlpatterns  # contacts/{id}/notes/, enquiries/{id}/notes/

@@ -20,7 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -29,26 +28,24 @@ from agencies.models import User
 from agencies.roles import Role
 from mash.audit.events import record_event
 from mash.clocks import WorkingCalendar, default_calendar
-from mash.outbox.services import Mail, on_sent, queue_emails
+from mash.outbox.services import queue_emails
 
-from .kinds import SPECS, DueItem, KindSpec, WarningRule
-from .models import (
+from ..kinds import SPECS, DueItem, KindSpec, WarningRule
+from ..models import (
     ITEM_FIELD,
     Breach,
     DeadlineEvent,
     Notification,
     NotificationKind,
-    NotificationPreference,
     ScanRun,
     Stage,
     WarningPoint,
 )
-from .points import warning_point
+from ..points import warning_point
+from .notifications import emailed_users, notification_mail
 
-logger = logging.getLogger(__name__)
-
-#: The outbox purpose of a notification's email.
-NOTIFICATION_PURPOSE = "deadline.notification"
+# The scan's log keeps the name it had as one module (log filters and alerts match it).
+logger = logging.getLogger("deadlines.services")
 
 #: Items claimed per transaction.
 BATCH_SIZE = 500
@@ -350,20 +347,35 @@ def _process(items: list[DueItem], *, stage: Stage, managers: list, result: Scan
     if not mine:
         return
     agency_staff = _agency_staff({due.agency_id for due, _ in mine if due.agency_id})
-    recipients = {
-        event.pk: _recipients(due, stage=stage, managers=managers, agency_staff=agency_staff)
-        for due, event in mine
+    # Each recipient with the kind of notification they get about the event: at the warning
+    # point a reminder; at the deadline an escalation to the managers (or the agency's
+    # supervisors) and a breach to whoever was reminded and is not escalated to (the assignee,
+    # or an unassigned request's researchers): one notification per person and event.
+    recipients: dict[int, list[tuple[User, NotificationKind]]] = {}
+    for due, event in mine:
+        reminded = _recipients(
+            due, stage=Stage.WARNING, managers=managers, agency_staff=agency_staff
+        )
+        if stage == Stage.DEADLINE:
+            escalated = _recipients(
+                due, stage=Stage.DEADLINE, managers=managers, agency_staff=agency_staff
+            )
+            told = {user.pk for user in escalated}
+            recipients[event.pk] = [(user, NotificationKind.ESCALATION) for user in escalated] + [
+                (user, NotificationKind.BREACH) for user in reminded if user.pk not in told
+            ]
+        else:
+            recipients[event.pk] = [(user, NotificationKind.REMINDER) for user in reminded]
+    emailed = {
+        kind: emailed_users(
+            kind, {user.pk for users in recipients.values() for user, of in users if of == kind}
+        )
+        for kind in {kind for users in recipients.values() for _, kind in users}
     }
-    everyone = {user.pk for users in recipients.values() for user in users}
-    no_reminder_email = set(
-        NotificationPreference.objects.filter(
-            user_id__in=everyone, email_reminders=False
-        ).values_list("user_id", flat=True)
-    )
     notifications: list[Notification] = []
     breaches: list[Breach] = []
     for due, event in mine:
-        for user in recipients[event.pk]:
+        for user, kind in recipients[event.pk]:
             if not user.is_active:
                 logger.warning(
                     "Deadline %s of %s %s: %s is deactivated, notification skipped",
@@ -375,7 +387,7 @@ def _process(items: list[DueItem], *, stage: Stage, managers: list, result: Scan
                 result.skipped += 1
                 continue
             notifications.append(
-                _notification(due, event, user, stage=stage, opted_out=no_reminder_email, now=now)
+                _notification(due, event, user, kind=kind, email=user.pk in emailed[kind], now=now)
             )
         if stage == Stage.DEADLINE:
             breaches.append(
@@ -392,7 +404,7 @@ def _process(items: list[DueItem], *, stage: Stage, managers: list, result: Scan
     result.emails += _queue_emails(token)
     Breach.objects.bulk_create(breaches)
     for due, event in mine:
-        sent_to = [user.pk for user in recipients[event.pk] if user.is_active]
+        sent_to = [user.pk for user, _ in recipients[event.pk] if user.is_active]
         record_event(
             "deadline.breached" if stage == Stage.DEADLINE else "deadline.reminder",
             target=due.item,
@@ -479,37 +491,35 @@ def _recipients(
 
 
 def _notification(
-    due: DueItem, event: DeadlineEvent, user, *, stage: Stage, opted_out: set[int], now: datetime
+    due: DueItem, event: DeadlineEvent, user, *, kind: NotificationKind, email: bool, now: datetime
 ) -> Notification:
+    """A reminder, escalation or breach of `due`: its reference, label and due time, no names
+    (the email leaves the system)."""
     reference = due.item.reference
     when = timezone.localtime(due.deadline).strftime("%a %d %b %Y %H:%M")
-    if stage == Stage.DEADLINE:
-        kind = NotificationKind.ESCALATION
+    if kind == NotificationKind.ESCALATION:
         title = f"{reference} has missed its deadline"
         body = f"{due.spec.label} {reference} was due at {when} and is overdue. It is a breach."
-        email = True
+    elif kind == NotificationKind.BREACH:
+        title = f"{reference} has missed its deadline: a breach is recorded"
+        body = (
+            f"{due.spec.label} {reference} was due at {when} and is overdue. A breach is "
+            "recorded and your manager or supervisor has been told."
+        )
     else:
-        kind = NotificationKind.REMINDER
         title = f"{reference} is due at {when}"
         body = f"{due.spec.label} {reference} is due at {when}. Most of its time has been used."
-        email = user.pk not in opted_out
     return Notification(
         user=user,
         kind=kind,
         event=event,
+        key=f"event:{event.pk}",
         title=title,
         body=body,
         link=due.spec.link(due.item),
         created_at=now,
         email_wanted=email and bool(user.email),
     )
-
-
-def absolute_link(link: str) -> str:
-    """A notification's link as a full address for an email (SITE_URL + path)."""
-    if not link or "://" in link:
-        return link
-    return f"{settings.SITE_URL}{link}"
 
 
 def _queue_emails(token: uuid.UUID) -> int:
@@ -523,41 +533,3 @@ def _queue_emails(token: uuid.UUID) -> int:
         .order_by("pk")
     )
     return len(queue_emails(notification_mail(notification) for notification in wanted))
-
-
-def notification_mail(notification: Notification) -> Mail:
-    return Mail(
-        recipient=notification.user.email,
-        subject=f"{settings.SERVICE_NAME}: {notification.title}",
-        body=f"{notification.body}\n\n{absolute_link(notification.link)}",
-        purpose=NOTIFICATION_PURPOSE,
-        related_id=str(notification.pk),
-    )
-
-
-@on_sent(NOTIFICATION_PURPOSE)
-def notification_emailed(related_id: str, sent_at: datetime) -> None:
-    Notification.objects.filter(pk=int(related_id), emailed_at__isnull=True).update(
-        emailed_at=sent_at
-    )
-
-
-def notifications_mark_read(*, user, ids: list[int]) -> int:
-    """Mark the user's own notifications read; returns how many changed."""
-    return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-
-
-def preference_set(*, user, email_reminders: bool) -> NotificationPreference:
-    """Turn reminder emails on or off for `user` (escalations are always emailed)."""
-    preference, _ = NotificationPreference.objects.update_or_create(
-        user=user, defaults={"email_reminders": email_reminders}
-    )
-    record_event(
-        "notifications.preference_changed",
-        target=preference,
-        actor=user,
-        data={"email_reminders": email_reminders},
-    )
-    return preference
