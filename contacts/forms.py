@@ -36,8 +36,25 @@ class RecommendationForm(GovukFormMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def clean(self) -> dict:
+        """Every missing answer at once: the RAG for a MASH enquiry and the threshold rationale
+        for a referral are asked for beside any other problem (the service holds the rules)."""
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        if outcome == Outcome.MASH_ENQUIRY and not cleaned.get("rag"):
+            self.add_error("rag", "Give the initial RAG rating for a MASH enquiry.")
+        if outcome == Outcome.REFERRAL and not (cleaned.get("threshold_rationale") or "").strip():
+            self.add_error(
+                "threshold_rationale",
+                "Say why the threshold for a referral is met, not early help.",
+            )
+        return cleaned
+
 
 class DecisionForm(GovukFormMixin, forms.Form):
+    """The manager's decision. "Approve recommendation" posts the recommendation as it stands
+    (choice=approve); "Choose a different outcome" (choice=different) needs a reason."""
+
     outcome = forms.ChoiceField(
         label="Outcome",
         choices=Outcome.choices,
@@ -62,6 +79,16 @@ class DecisionForm(GovukFormMixin, forms.Form):
         required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.data.get("choice") == "different" and not (cleaned.get("reason") or "").strip():
+            self.add_error(
+                "reason", "Give a reason for choosing a different outcome or RAG rating."
+            )
+        if cleaned.get("outcome") == Outcome.MASH_ENQUIRY and not cleaned.get("rag"):
+            self.add_error("rag", "Give the initial RAG rating for a MASH enquiry.")
+        return cleaned
 
 
 class ReassignForm(GovukFormMixin, forms.Form):
