@@ -23,9 +23,11 @@ class ChronologyEventSerializer(serializers.Serializer):
 
 
 class ChronologyPersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="full_name")
-    merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
+    """Whose chronology it is (a response: never read from a client)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="full_name", read_only=True)
+    merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True, read_only=True)
 
 
 class ChronologyFiltersSerializer(serializers.Serializer):
