@@ -154,6 +154,8 @@ def triage_queue(
     contacts = (
         contacts_visible_to(user)
         .filter(outcome="")
+        # Medium and high risk DA notifications wait for the daily meeting (domestic_abuse).
+        .exclude(da_notification__dash_risk__in=("medium", "high"))
         .select_related("assignee", "referring_agency")
         .prefetch_related("subjects")
         .annotate(

@@ -5,6 +5,7 @@ from agencies.api import AgencyViewSet
 from chronology.api.urls import urlpatterns as chronology_urlpatterns
 from contacts.api import ContactViewSet, PersonViewSet
 from deadlines.api import NotificationViewSet
+from domestic_abuse.api import DaNotificationViewSet
 from enquiries.api import (
     EnquiryInformationRequestViewSet,
     EnquiryViewSet,
@@ -21,6 +22,7 @@ router.include_format_suffixes = False
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("people", PersonViewSet, basename="person")
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("da-notifications", DaNotificationViewSet, basename="da-notification")
 router.register("enquiries", EnquiryViewSet, basename="enquiry")
 router.register(
     r"enquiries/(?P<enquiry_id>\d+)/information-requests",

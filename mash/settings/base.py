@@ -345,6 +345,7 @@ SPECTACULAR_SETTINGS = {
         "NoteKindEnum": "notes.models.NoteKind",
         "DecisionKindEnum": "contacts.models.contacts.DecisionKind",
         "AgencyKindEnum": "agencies.models.AgencyKind",
+        "OutcomeEnum": "contacts.codes.Outcome",  # also a DA notification's agreed outcome
     },
 }
 

@@ -1,0 +1,5 @@
+"""DA notifications through the REST API."""
+
+from .views import DaNotificationViewSet
+
+__all__ = ["DaNotificationViewSet"]
