@@ -280,6 +280,7 @@ class TestPage:
             ("inactive", "Choose an active member of the hub team"),
             ("outsider", "Choose an active member of the hub team"),
             ("999999", "Choose an active member of the hub team"),
+            ("99999999999999999999", "Choose who to allocate the work to."),
         ],
     )
     def test_a_bad_assignee_names_the_field(
@@ -452,6 +453,22 @@ class TestApi:
         assert missing.status_code == 400 and "assignee" in missing.json()["errors"]
         fine.refresh_from_db()
         assert fine.assignee is None
+
+    def test_ids_beyond_any_record_are_400_not_500(self, api_for, client_for, manager, colleague):
+        huge = 99_999_999_999
+        api = api_for(manager)
+        for body in (
+            {"contacts": [huge], "assignee": colleague.pk},
+            {"enquiries": [1], "assignee": huge},
+            {"assignee": colleague.pk},
+        ):
+            response = api.post("/api/v1/allocations/", body, format="json")
+            assert response.status_code == 400, body
+        page = client_for(manager).post(
+            "/allocation/", {"contacts": [huge], "assignee": colleague.pk}
+        )
+        assert page.status_code == 400
+        assert "Choose contacts from the list." in page.content.decode()
 
     def test_a_stale_version_is_409(self, api_for, hub_worker, manager, colleague):
         contact = make_contact()

@@ -25,7 +25,7 @@ from mash.templatetags import is_overdue, time_left
 
 from .rows import Kind, WorkRow
 from .selectors import hub_member, my_work
-from .services import MAX_RECORDS, work_allocate
+from .services import MAX_ID, MAX_RECORDS, work_allocate
 
 _MODEL_LABELS = {
     Kind.CONTACT: "contacts.contact",
@@ -89,21 +89,21 @@ class MyWorkSerializer(serializers.Serializer):
 
 class AllocationRequestSerializer(serializers.Serializer):
     contacts = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         default=list,
         max_length=MAX_RECORDS,
         help_text="Ids of undecided contacts.",
     )
     enquiries = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         default=list,
         max_length=MAX_RECORDS,
         help_text="Ids of open enquiries.",
     )
     assignee = serializers.IntegerField(
-        min_value=1, help_text="The id of an active hub worker or manager."
+        min_value=1, max_value=MAX_ID, help_text="The id of an active hub worker or manager."
     )
     reason = serializers.CharField(
         required=False,

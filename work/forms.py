@@ -6,6 +6,8 @@ from mash import limits
 from mash.forms import GovukFormMixin
 from mash.limits import text_field
 
+from .services import MAX_ID
+
 
 class IdListField(forms.Field):
     """Record ids from checkboxes (or one hidden input): a list of whole numbers."""
@@ -23,7 +25,7 @@ class IdListField(forms.Field):
             ids = [int(item) for item in value]
         except (TypeError, ValueError) as bad:
             raise forms.ValidationError(f"Choose {self.noun} from the list.") from bad
-        if any(item <= 0 for item in ids):
+        if any(item <= 0 or item > MAX_ID for item in ids):
             raise forms.ValidationError(f"Choose {self.noun} from the list.")
         return ids
 
@@ -34,17 +36,19 @@ class AllocationForm(GovukFormMixin, forms.Form):
     assignee = forms.IntegerField(
         label="Allocate to",
         min_value=1,
+        max_value=MAX_ID,
         error_messages={
             "required": "Choose who to allocate the work to.",
             "invalid": "Choose who to allocate the work to.",
             "min_value": "Choose who to allocate the work to.",
+            "max_value": "Choose who to allocate the work to.",
         },
     )
     reason = text_field(limits.AUDIT_REASON, label="Reason (optional)", required=False)
     #: The row a single reassignment came from (its own select shows the error).
     row = forms.CharField(required=False, max_length=40)
     #: The worker whose work the page was showing, to go back to.
-    worker = forms.IntegerField(required=False, min_value=1)
+    worker = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 def versions_from(data) -> dict[str, int]:

@@ -281,9 +281,12 @@ def allocation_view(user, *, worker_id: int | None = None) -> AllocationView | N
 def hub_member(pk) -> User | None:
     """A user by id (any user: the service says why one cannot take work), or None."""
     try:
-        return User.objects.select_related("agency").get(pk=int(pk))
-    except (TypeError, ValueError, User.DoesNotExist):
+        pk = int(pk)
+    except (TypeError, ValueError):
         return None
+    if not 0 < pk <= 2_147_483_647:
+        return None
+    return User.objects.select_related("agency").filter(pk=pk).first()
 
 
 # --- The Decisions queue ---------------------------------------------------------------------

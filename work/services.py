@@ -26,6 +26,8 @@ from .signals import allocated
 MAX_RECORDS = 500
 
 ASSIGNEE_ERROR = "Choose an active member of the hub team to allocate the work to."
+#: The largest id a record can have (PostgreSQL's integer): anything above names no record.
+MAX_ID = 2_147_483_647
 
 
 @dataclass
@@ -52,7 +54,7 @@ def _unique_ids(ids: Iterable, name: str) -> list[int]:
         unique = sorted({int(value) for value in ids})
     except (TypeError, ValueError) as bad:
         raise ValidationError({name: f"Choose {name} from the list."}) from bad
-    if any(value <= 0 for value in unique):
+    if any(value <= 0 or value > MAX_ID for value in unique):
         raise ValidationError({name: f"Choose {name} from the list."})
     return unique
 
