@@ -6,6 +6,7 @@ referral (Red); the manager approves and the enquiry closes; the MASH summary sh
 and each agency's return with its handling marking, marked OFFICIAL-SENSITIVE, and prints to
 PDF. Every page visited is checked with axe-core by the helpers."""
 
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -93,7 +94,22 @@ def open_enquiry(page: Page, enquiry: Enquiry) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(enquiry.reference)
 
 
+def section(page: Page, label: str) -> None:
+    """Open one section of the enquiry from its sub navigation."""
+    nav = page.get_by_role("navigation", name=re.compile("^Sections of enquiry"))
+    follow(page, nav.get_by_role("link", name=re.compile(f"^{label}")))
+    expect(nav.locator("[aria-current=page]")).to_contain_text(label)
+
+
+def reveal(page: Page, summary: str) -> None:
+    """Open a details reveal (if it is closed) by its summary."""
+    details = page.locator("details", has=page.get_by_text(summary, exact=True))
+    if details.get_attribute("open") is None:
+        details.get_by_text(summary, exact=True).click()
+
+
 def request_information(page: Page, agency: str, question: str) -> None:
+    reveal(page, "Send a request to an agency")
     form = form_with(page, "Send request")
     form.get_by_label("Agency to ask").select_option(label=agency)
     form.get_by_label("What do you want to know?").fill(question)
@@ -177,6 +193,7 @@ def test_enquiry_requests_returns_escalation_decision_and_printed_summary(
     open_enquiry(page, enquiry)
     expect(page.get_by_role("heading", level=1).get_by_test_id("rag")).to_have_text("Amber")
     expect(page.get_by_test_id("deadline")).to_contain_text(shown(enquiry.deadline))
+    section(page, "Requests and returns")
     request_information(page, police, POLICE_QUESTION)
     request_information(page, health, HEALTH_QUESTION)
     expect(page.get_by_test_id("outstanding-agencies")).to_contain_text(police)
@@ -202,6 +219,7 @@ def test_enquiry_requests_returns_escalation_decision_and_printed_summary(
     # earlier of the current deadline and the change time plus 4 elapsed hours.
     sign_in(page, base_url, hub_worker.username, PASSWORD)
     open_enquiry(page, enquiry)
+    section(page, "Requests and returns")
     returned = page.get_by_test_id("return-row")
     expect(returned).to_have_count(1)
     expect(returned).to_contain_text(police)
@@ -211,6 +229,8 @@ def test_enquiry_requests_returns_escalation_decision_and_printed_summary(
     health_request.refresh_from_db()
     deadline_before, health_due_before = enquiry.deadline, health_request.due_at
 
+    section(page, "Overview")
+    reveal(page, "Change the RAG rating")
     form = form_with(page, "Change RAG rating")
     form.get_by_role("group", name="New RAG rating").get_by_label("Red", exact=True).check()
     form.get_by_label("Why are you changing the RAG rating?").fill(ESCALATION_REASON)
@@ -234,6 +254,7 @@ def test_enquiry_requests_returns_escalation_decision_and_printed_summary(
     )
     expect(page.get_by_test_id("deadline")).to_contain_text(shown(expected_deadline))
     expect(page.get_by_test_id("deadline")).not_to_contain_text(shown(deadline_before))
+    section(page, "History")
     expect(page.get_by_test_id("timeline-rag")).to_contain_text(ESCALATION_REASON)
     sign_out(page)
 
@@ -254,8 +275,10 @@ def test_enquiry_requests_returns_escalation_decision_and_printed_summary(
     # 5. The hub worker recommends a referral, final RAG Red, with a rationale.
     sign_in(page, base_url, hub_worker.username, PASSWORD)
     open_enquiry(page, enquiry)
+    section(page, "Requests and returns")
     expect(page.get_by_test_id("return-row")).to_have_count(2)
     expect(page.get_by_test_id("outstanding-agencies")).to_have_count(0)
+    section(page, "Decision")
     form = form_with(page, "Send recommendation")
     form.get_by_role("group", name="Recommended outcome").get_by_label(
         Outcome.REFERRAL.label, exact=True
@@ -266,20 +289,19 @@ def test_enquiry_requests_returns_escalation_decision_and_printed_summary(
     expect(page.get_by_role("main")).to_contain_text(
         f"Your recommendation for {enquiry.reference} was sent to a manager."
     )
-    expect(page.get_by_test_id("recommendation")).to_contain_text(f"{Outcome.REFERRAL.label} (Red)")
+    recommendation = page.get_by_test_id("recommendation")
+    expect(recommendation).to_contain_text(Outcome.REFERRAL.label)
+    expect(recommendation.get_by_test_id("rag")).to_have_text("Red")
+    expect(page.get_by_role("button", name="Approve recommendation")).to_have_count(0)
     sign_out(page)
 
-    # 6. The manager approves; the enquiry closes.
+    # 6. The manager approves with one button; the enquiry closes.
     sign_in(page, base_url, manager.username, PASSWORD)
     open_enquiry(page, enquiry)
-    form = form_with(page, "Record decision and close")
-    outcome = form.get_by_role("group", name="Outcome").get_by_label(
-        Outcome.REFERRAL.label, exact=True
-    )
-    final_rag = form.get_by_role("group", name="Final RAG rating").get_by_label("Red", exact=True)
-    expect(outcome).to_be_checked()  # the recommendation, offered for approval
-    expect(final_rag).to_be_checked()
-    submit(page, form.get_by_role("button", name="Record decision and close", exact=True))
+    section(page, "Decision")
+    expect(page.get_by_test_id("recommendation")).to_contain_text(RATIONALE)
+    expect(page.get_by_test_id("recommend-form")).to_have_count(0)  # read only for a manager
+    submit(page, page.get_by_role("button", name="Approve recommendation", exact=True))
     expect(page.get_by_role("main")).to_contain_text(
         f"{enquiry.reference} is decided and closed: {Outcome.REFERRAL.label}."
     )
@@ -295,6 +317,7 @@ def test_enquiry_requests_returns_escalation_decision_and_printed_summary(
     assert enquiry.outcome_reason == ""  # approved as recommended: no reason needed
 
     # 7. The MASH summary: marked, the decision, each agency's return with its marking; prints.
+    section(page, "Overview")
     follow(page, page.get_by_role("link", name=f"Printable summary of {enquiry.reference}"))
     expect(page.get_by_role("heading", level=1)).to_have_text(enquiry.reference)
     expect(page.get_by_test_id("marking-top")).to_have_text("OFFICIAL-SENSITIVE")

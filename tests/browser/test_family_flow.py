@@ -163,10 +163,9 @@ def decide_as_recommended(page: Page, reference: str) -> Locator:
     returns what the form said would happen to the enquiry, read before deciding."""
     follow(page, nav_link(page, "Decisions"))
     follow(page, page.get_by_test_id("decision-queue").get_by_role("link", name=reference))
-    form = form_with(page, "Record decision")
-    expect(form.get_by_role("radio", name="MASH enquiry", exact=True)).to_be_checked()
-    said = form.get_by_test_id(re.compile(r"^enquiry-to-")).inner_text()
-    submit(page, form.get_by_role("button", name="Record decision", exact=True))
+    expect(page.get_by_test_id("recommendation")).to_contain_text("MASH enquiry")
+    said = page.get_by_test_id(re.compile(r"^enquiry-to-")).inner_text()
+    submit(page, page.get_by_role("button", name="Approve recommendation", exact=True))
     expect(page.get_by_role("main")).to_contain_text(f"{reference} is decided.")
     return said
 
@@ -175,6 +174,12 @@ def open_enquiry(page: Page, enquiry: Enquiry) -> None:
     follow(page, nav_link(page, "Enquiries"))
     follow(page, page.get_by_test_id("enquiry-queue").get_by_role("link", name=enquiry.reference))
     expect(page.get_by_role("heading", level=1)).to_contain_text(enquiry.reference)
+
+
+def section(page: Page, label: str) -> None:
+    """Open one section of the enquiry from its sub navigation."""
+    nav = page.get_by_role("navigation", name=re.compile("^Sections of enquiry"))
+    follow(page, nav.get_by_role("link", name=re.compile(f"^{label}")))
 
 
 def expect_the_five(people: Locator) -> None:
@@ -249,7 +254,9 @@ def test_a_family_marf_with_a_pdf_becomes_one_enquiry_and_the_referrer_sees_the_
     # 4. The hub worker sees the five to check and asks police about all of them.
     sign_in(page, base_url, hub_worker.username, PASSWORD)
     open_enquiry(page, enquiry)
+    section(page, "People")
     expect_the_five(page.get_by_test_id("people").get_by_test_id("person-row"))
+    section(page, "Requests and returns")
     form = form_with(page, "Send request")
     form.get_by_label("Agency to ask").select_option(label=agency_a.name)
     form.get_by_label("What do you want to know?").fill(POLICE_QUESTION)
@@ -294,14 +301,17 @@ def test_a_family_marf_with_a_pdf_becomes_one_enquiry_and_the_referrer_sees_the_
     assert f"added to the open enquiry {enquiry.reference}" in said
     assert Enquiry.objects.count() == 1
     open_enquiry(page, enquiry)
-    expect(page.get_by_test_id("timeline")).to_contain_text(f"Contact {second} added")
     expect(page.get_by_test_id("added-contact-link")).to_have_text(second)
+    section(page, "History")
+    expect(page.get_by_test_id("timeline")).to_contain_text(f"Contact {second} added")
+    section(page, "People")
     expect_the_five(page.get_by_test_id("people").get_by_test_id("person-row"))
     sign_out(page)
 
     # 6. The worker recommends a referral; the manager approves and the enquiry closes.
     sign_in(page, base_url, hub_worker.username, PASSWORD)
     open_enquiry(page, enquiry)
+    section(page, "Decision")
     form = form_with(page, "Send recommendation")
     form.get_by_role("group", name="Recommended outcome").get_by_label(
         Outcome.REFERRAL.label, exact=True
@@ -313,8 +323,8 @@ def test_a_family_marf_with_a_pdf_becomes_one_enquiry_and_the_referrer_sees_the_
     sign_out(page)
     sign_in(page, base_url, manager.username, PASSWORD)
     open_enquiry(page, enquiry)
-    form = form_with(page, "Record decision and close")
-    submit(page, form.get_by_role("button", name="Record decision and close", exact=True))
+    section(page, "Decision")
+    submit(page, page.get_by_role("button", name="Approve recommendation", exact=True))
     expect(page.get_by_test_id("enquiry-state")).to_have_text("Closed")
     enquiry.refresh_from_db()
     assert (enquiry.state, enquiry.outcome) == (EnquiryState.CLOSED, Outcome.REFERRAL)

@@ -49,9 +49,10 @@ def continue_(page: Page) -> None:
 
 
 def decide_as_manager(page: Page, *, outcome: str, rag: str, reason: str) -> None:
-    """Fill in the manager's decision form (the one with the "Record decision" button), by its
-    labels: each form on the page has its own ids, so each label names its own field."""
-    form = page.locator("form", has=page.get_by_role("button", name="Record decision"))
+    """Choose a different outcome than the recommendation (a details reveal) and fill it in by
+    its labels: each form on the page has its own ids, so each label names its own field."""
+    page.get_by_text("Choose a different outcome", exact=True).click()
+    form = page.get_by_test_id("different-outcome")
     form.get_by_role("radio", name=outcome, exact=True).check()
     form.get_by_label("Initial RAG rating (for a MASH enquiry)").select_option(label=rag)
     form.get_by_label("Reason (needed when you choose differently from the recommendation)").fill(
@@ -191,7 +192,7 @@ def test_marf_triaged_overridden_and_outcome_shown_to_referrer(
     follow(page, decisions.get_by_role("link", name=reference, exact=True))
 
     decide_as_manager(page, outcome="MASH enquiry", rag="Amber", reason=REASON)
-    submit(page, page.get_by_role("button", name="Record decision"))
+    submit(page, page.get_by_role("button", name="Record a different outcome"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Decisions")
     expect(page.get_by_role("main")).to_contain_text(f"{reference} is decided.")
     expect(page.get_by_test_id("decision-queue")).not_to_contain_text(reference)
