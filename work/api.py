@@ -37,23 +37,27 @@ _MODEL_LABELS = {
 
 
 class SubjectSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    age_label = serializers.CharField(help_text='"Age 7", "Unborn" or "Age not known".')
+    name = serializers.CharField(read_only=True)
+    age_label = serializers.CharField(
+        read_only=True, help_text='"Age 7", "Unborn" or "Age not known".'
+    )
 
 
 class WorkRowSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[Kind.CONTACT, Kind.ENQUIRY, Kind.REQUEST])
     id = serializers.IntegerField(source="pk")
-    reference = serializers.CharField()
-    url = serializers.CharField(help_text="The record's page.")
+    reference = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True, help_text="The record's page.")
     due_at = serializers.DateTimeField(source="due")
     time_left = serializers.SerializerMethodField(
         help_text='"2 hours 10 minutes left" or "Overdue by 1 day".'
     )
     overdue = serializers.SerializerMethodField()
     breached = serializers.BooleanField(source="is_breached")
-    rag = serializers.CharField(help_text="RED, AMBER, GREEN, or blank when not yet rated.")
-    state = serializers.CharField()
+    rag = serializers.CharField(
+        read_only=True, help_text="RED, AMBER, GREEN, or blank when not yet rated."
+    )
+    state = serializers.CharField(read_only=True)
     subjects = SubjectSerializer(
         many=True, source="who", help_text="Hub staff only: the subjects. Empty for an agency."
     )
@@ -74,7 +78,7 @@ class WorkListSerializer(serializers.Serializer):
     key = serializers.ChoiceField(
         choices=["contacts", "enquiries", "requests", "unassigned_requests"]
     )
-    title = serializers.CharField()
+    title = serializers.CharField(read_only=True)
     rows = WorkRowSerializer(many=True, help_text="The soonest due first, at most 100.")
     more = serializers.BooleanField(help_text="True when there are more than the rows shown.")
 
@@ -122,13 +126,13 @@ class AllocationRequestSerializer(serializers.Serializer):
 
 class RecordSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    reference = serializers.CharField()
+    reference = serializers.CharField(read_only=True)
     version = serializers.IntegerField()
 
 
 class AssigneeSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    name = serializers.CharField(source="display_name")
+    name = serializers.CharField(source="display_name", read_only=True)
 
 
 class AllocationSerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
 """The allocation form: which records, to whom. The service says what is wrong with them."""
 
+import re
+
 from django import forms
 
 from mash import limits
@@ -45,10 +47,18 @@ class AllocationForm(GovukFormMixin, forms.Form):
         },
     )
     reason = text_field(limits.AUDIT_REASON, label="Reason (optional)", required=False)
-    #: The row a single reassignment came from (its own select shows the error).
-    row = forms.CharField(required=False, max_length=40)
     #: The worker whose work the page was showing, to go back to.
     worker = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+_ROW = re.compile(r"(contact|enquiry)-\d{1,10}")
+
+
+def row_from(data) -> str:
+    """The row a single reassignment came from (its own select then shows the error), e.g.
+    ``contact-12``; blank for the bulk form or anything else."""
+    row = data.get("row", "")
+    return row if isinstance(row, str) and _ROW.fullmatch(row) else ""
 
 
 def versions_from(data) -> dict[str, int]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from mash.errors import ConflictError
 from mash.forms import apply_errors
 
-from .forms import AllocationForm, versions_from
+from .forms import AllocationForm, row_from, versions_from
 from .selectors import allocation_view, decisions_page, hub_member, is_manager, my_work
 from .services import work_allocate
 
@@ -34,7 +34,7 @@ def _allocation_url(worker_id: int | None) -> str:
 
 def _summary(form: AllocationForm, view) -> list[dict]:
     """The error summary's lines, each linking to the control it is about."""
-    row = form.data.get("row", "")
+    row = row_from(form.data)
     first_contact = view.unallocated_contacts.rows[:1]
     first_enquiry = view.unallocated_enquiries.rows[:1]
     anchors = {
@@ -110,7 +110,7 @@ def allocation_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "conflict": conflict,
         "errors": _summary(form, view) if form.is_bound else [],
-        "error_row": form.data.get("row", "") if form.is_bound else "",
+        "error_row": row_from(form.data) if form.is_bound else "",
         "checked_contacts": form.data.getlist("contacts") if form.is_bound else [],
         "checked_enquiries": form.data.getlist("enquiries") if form.is_bound else [],
     }
