@@ -3,6 +3,7 @@ from rest_framework import serializers
 from mash.api.views import VisibleReadOnlyViewSet
 
 from .models import Agency
+from .roles import SCHOOL_ROLES, Role
 from .selectors import agencies_visible_to
 
 
@@ -18,3 +19,5 @@ class AgencyViewSet(VisibleReadOnlyViewSet):
     queryset = Agency.objects.all()
     serializer_class = AgencySerializer
     visible_to = staticmethod(agencies_visible_to)
+    # Every member's but a school key adult's (their view is their school's notices alone).
+    allowed_roles = frozenset(Role.values) - SCHOOL_ROLES

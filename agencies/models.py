@@ -5,7 +5,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import models, transaction
 from django.utils.module_loading import import_string
 
-from .roles import AGENCY_ROLES, HUB_ROLES, Role, role_group_name
+from .roles import AGENCY_ROLES, HUB_ROLES, SCHOOL_ROLES, Role, role_group_name
 
 
 class AgencyKind(models.TextChoices):
@@ -67,6 +67,14 @@ class User(AbstractUser):
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     role = models.CharField(max_length=30, choices=Role.choices, blank=True)
+    school = models.ForeignKey(
+        "schools.School",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="key_adults",
+        help_text="For a school key adult (DSL) only: the school whose notices they see.",
+    )
     job_title = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=40, blank=True)
 
@@ -106,7 +114,8 @@ class User(AbstractUser):
         wanted: list[Group] = []
         if self.is_active and self.role:
             wanted.append(Group.objects.get_or_create(name=role_group_name(self.role))[0])
-        if self.is_active and self.agency_id:
+        # A key adult is not in their agency's group: no grant to the agency reaches them.
+        if self.is_active and self.agency_id and self.role not in SCHOOL_ROLES:
             wanted.append(self.agency.group)
         current = set(self.groups.values_list("pk", flat=True))
         if current != {group.pk for group in wanted}:

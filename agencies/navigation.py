@@ -36,6 +36,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Users", "agencies:staff_user_list", frozenset({Role.ADMINISTRATOR})),
     NavItem("Timescales", "timescales:list", frozenset({Role.ADMINISTRATOR})),
     NavItem("Agencies", "agencies:staff_agency_list", frozenset({Role.ADMINISTRATOR})),
+    NavItem("Schools", "schools:list", frozenset({Role.ADMINISTRATOR})),
     NavItem("Admin site", "admin:index", frozenset({Role.ADMINISTRATOR})),
 )
 

@@ -11,12 +11,16 @@ class Role(models.TextChoices):
     REFERRER = "referrer", "Referrer"
     BOARD_MEMBER = "board_member", "Board member"
     ADMINISTRATOR = "administrator", "Administrator"
+    SCHOOL_KEY_ADULT = "school_key_adult", "School key adult (DSL)"
 
 
 HUB_ROLES = frozenset({Role.HUB_WORKER, Role.HUB_MANAGER})
 AGENCY_ROLES = frozenset({Role.AGENCY_RESEARCHER, Role.AGENCY_SUPERVISOR})
 #: Who sees the KPIs (KPIS.md, "Who sees them"): board members, managers and administrators.
 REPORTING_ROLES = frozenset({Role.BOARD_MEMBER, Role.HUB_MANAGER, Role.ADMINISTRATOR})
+#: A school's designated safeguarding lead: their own school's Encompass notices, nothing else.
+#: In none of the sets above, so every page and API gated on them answers 404.
+SCHOOL_ROLES = frozenset({Role.SCHOOL_KEY_ADULT})
 
 # Model permissions each role's group holds ("app_label.codename"). Object-level access to
 # particular records comes from grants to the agency's group, not from these.
@@ -27,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.AGENCY_SUPERVISOR: {"contacts.view_person"},
     Role.REFERRER: set(),
     Role.BOARD_MEMBER: set(),
+    Role.SCHOOL_KEY_ADULT: set(),
     Role.ADMINISTRATOR: {
         "agencies.view_agency",
         "agencies.add_agency",

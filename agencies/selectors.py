@@ -5,13 +5,14 @@ from django.db.models import Q, QuerySet
 from mash.access import is_member
 
 from .models import Agency, User
-from .roles import Role
+from .roles import SCHOOL_ROLES, Role
 
 
 def agencies_visible_to(user, *, queryset: QuerySet[Agency] | None = None) -> QuerySet[Agency]:
-    """Every member may see the list of partner agencies (names are not personal data)."""
+    """Every member may see the list of partner agencies (names are not personal data), but a
+    school key adult, whose view is their own school's notices and nothing else."""
     queryset = Agency.objects.all() if queryset is None else queryset
-    if not is_member(user):
+    if not is_member(user) or user.role in SCHOOL_ROLES:
         return queryset.none()
     if user.role == Role.ADMINISTRATOR:
         return queryset

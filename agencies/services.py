@@ -20,7 +20,13 @@ def check_access_change(*, user: User, changed_by, fields: set[str]) -> None:
         raise ValidationError({"role": message})
 
 
-def check_role_fits_agency(*, role: str, agency: Agency | None) -> None:
+def check_role_fits_agency(
+    *, role: str, agency: Agency | None, school=None, school_chosen: bool = True
+) -> None:
+    if role == Role.SCHOOL_KEY_ADULT:
+        check_key_adult_school(agency=agency, school=school, school_chosen=school_chosen)
+    elif school is not None:
+        raise ValidationError({"school": "Only a school key adult (DSL) is linked to a school."})
     if role and agency is None:
         raise ValidationError({"agency": "Choose the agency this person works for."})
     if agency is not None and not agency.is_active:
@@ -28,6 +34,19 @@ def check_role_fits_agency(*, role: str, agency: Agency | None) -> None:
     if role in HUB_ROLES and agency is not None and agency.kind not in HUB_AGENCY_KINDS:
         raise ValidationError(
             {"role": "Hub roles are for staff of Children's or Adults' Social Care."}
+        )
+
+
+def check_key_adult_school(*, agency: Agency | None, school, school_chosen: bool = True) -> None:
+    """A key adult has one school, open when chosen, and belongs to an education agency (the
+    agency makes them a member; their school, not the agency, decides what they see)."""
+    if school is None:
+        raise ValidationError({"school": "Choose the school this key adult works for."})
+    if school_chosen and not school.is_open:
+        raise ValidationError({"school": f"{school} is closed: choose an open school."})
+    if agency is not None and agency.kind != AgencyKind.EDUCATION:
+        raise ValidationError(
+            {"agency": "A school key adult belongs to an education agency: choose one."}
         )
 
 
@@ -61,11 +80,13 @@ def user_create(
     agency: Agency | None,
     role: str,
     job_title: str = "",
+    school=None,
 ) -> User:
-    """Create a member of staff with one agency and one role."""
+    """Create a member of staff with one agency and one role (and, for a school key adult, one
+    school)."""
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
-    check_role_fits_agency(role=role, agency=agency)
+    check_role_fits_agency(role=role, agency=agency, school=school)
     user = User(
         username=username,
         first_name=first_name,
@@ -74,6 +95,7 @@ def user_create(
         agency=agency,
         role=role,
         job_title=job_title,
+        school=school,
     )
     if password:
         try:
@@ -85,9 +107,10 @@ def user_create(
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    record_event(
-        "user.created", target=user, data={"role": role, "agency": getattr(agency, "code", None)}
-    )
+    data = {"role": role, "agency": getattr(agency, "code", None)}
+    if school is not None:
+        data["school"] = school.urn
+    record_event("user.created", target=user, data=data)
     return user
 
 
@@ -95,9 +118,14 @@ def user_create(
 def user_update(*, user: User, changed_by=None, **fields) -> User:
     """Change a user's details, role or agency; deactivating ends every session they hold."""
     check_access_change(user=user, changed_by=changed_by, fields=set(fields))
+    leaving = "role" in fields and fields["role"] != Role.SCHOOL_KEY_ADULT
+    if leaving and "school" not in fields and user.school_id is not None:
+        fields["school"] = None  # no longer a key adult: no longer linked to the school
     for name, value in fields.items():
         setattr(user, name, value)
-    check_role_fits_agency(role=user.role, agency=user.agency)
+    check_role_fits_agency(
+        role=user.role, agency=user.agency, school=user.school, school_chosen="school" in fields
+    )
     user.full_clean(exclude=["password"])
     user.save()
     record_event("user.updated", target=user, data={"fields": sorted(fields)})

@@ -36,6 +36,14 @@ RELATIONSHIP = Limit(100)
 SCHOOL = Limit(200)  # a school or setting's name or DfE URN, until schools are records
 SEARCH_QUERY = Limit(200)  # the one search box (not stored)
 
+# Schools (GIAS's columns) and school holidays
+SCHOOL_URN = Limit(6)
+SCHOOL_NAME = Limit(200)
+ESTABLISHMENT_TYPE = Limit(150)
+LOCAL_AUTHORITY = Limit(100)
+SCHOOL_POSTCODE = Limit(8, typed=10)
+HOLIDAY_NAME = Limit(100)
+
 # Contacts: who referred, what about, and the hub's reasoning
 EXTERNAL_REFERENCE = Limit(100)
 REFERRER_NAME = Limit(200)
@@ -121,6 +129,12 @@ MODEL_FIELDS: dict[str, Limit] = {
     "enquiries.InformationReturn.risk_indicators": RISK_INDICATORS,
     "enquiries.InformationReturn.systems_checked": SYSTEMS_CHECKED,
     "notes.CaseNote.text": CASE_NOTE,
+    "schools.School.urn": SCHOOL_URN,
+    "schools.School.name": SCHOOL_NAME,
+    "schools.School.establishment_type": ESTABLISHMENT_TYPE,
+    "schools.School.postcode": SCHOOL_POSTCODE,
+    "schools.School.local_authority": LOCAL_AUTHORITY,
+    "schools.SchoolHoliday.name": HOLIDAY_NAME,
     "agencies.Agency.name": AGENCY_NAME,
     "agencies.Agency.code": AGENCY_CODE,
     "agencies.User.username": USERNAME,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/sign-out/", SignOutView.as_view(), name="logout"),
     path("account/two-factor/", two_factor, name="two_factor"),
     path("", include("drafts.urls")),  # account/keep-alive/ (the idle warning)
+    path("staff/schools/", include("schools.urls")),
     path("staff/", include("agencies.urls")),
     path("", include("contacts.urls")),
     path("enquiries/", include("enquiries.urls_hub")),

@@ -6,12 +6,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from agencies.roles import Role
 from mash import health
 from mash.access import is_member
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if is_member(request.user) and request.user.role == Role.SCHOOL_KEY_ADULT:
+        from schools.views import key_adult_home
+
+        return key_adult_home(request)
     return render(request, "home.html", {"is_member": is_member(request.user)})
 
 

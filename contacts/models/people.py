@@ -57,6 +57,14 @@ class Person(TrackedModel):
         blank=True,
         help_text="The person's current school or setting (name or DfE URN).",
     )
+    current_school = models.ForeignKey(
+        "schools.School",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pupils",
+        help_text="The school record, when the school is known by its URN.",
+    )
     search_text = models.TextField(blank=True, editable=False)
     phonetic = models.TextField(blank=True, editable=False)
     merged_into = models.ForeignKey(

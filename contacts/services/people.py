@@ -337,6 +337,23 @@ def household_add(
 CORRECTABLE_FIELDS = tuple(name for name, _label in CORRECTABLE_CHOICES)
 
 
+def _school_change(person: Person, changes: dict) -> tuple[str, object]:
+    """The school text and school record a correction leaves: a School (chosen on the page by
+    URN or name) is recorded as "Name (URN 123456)"; None clears both; text (the API's free
+    text) is kept as typed, linked to the school whose 6-digit URN it is, if any."""
+    from schools.models import School
+
+    if "school" not in changes:
+        return person.school, person.current_school
+    value = changes["school"]
+    if isinstance(value, School):
+        return f"{value.name[:180]} (URN {value.urn})", value
+    text = (value or "").strip()
+    urn = text.upper().removeprefix("URN").strip()
+    linked = School.objects.filter(urn=urn).first() if len(urn) == 6 and urn.isdigit() else None
+    return text, linked
+
+
 @transaction.atomic
 def person_correct(*, person: Person, changes: dict, reason: str, corrected_by) -> list:
     """Correct a person's details (hub staff): each changed field keeps its old value in a
@@ -362,7 +379,8 @@ def person_correct(*, person: Person, changes: dict, reason: str, corrected_by) 
     )
     checked = person_validate(data)
     new_values = {name: getattr(checked, name) for name in CORRECTABLE_FIELDS if name != "school"}
-    new_values["school"] = (changes.get("school", person.school) or "").strip()
+    new_school = _school_change(person, changes)
+    new_values["school"] = new_school[0]
     if len(new_values["school"]) > Person._meta.get_field("school").max_length:
         raise ValidationError({"school": "The school must be 200 characters or fewer."})
     now = timezone.now()
@@ -390,6 +408,8 @@ def person_correct(*, person: Person, changes: dict, reason: str, corrected_by) 
     for correction in corrections:
         if correction.field not in ("address", "postcode"):
             setattr(person, correction.field, new_values[correction.field])
+    if "school" in changes:
+        person.current_school = new_school[1]
     person.modified_by = corrected_by
     person.save()
     for correction in corrections:

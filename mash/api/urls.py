@@ -13,6 +13,7 @@ from enquiries.api import (
 )
 from notes.api.urls import urlpatterns as notes_urlpatterns
 from reporting.api import KpiView
+from schools.api import SchoolViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -21,6 +22,7 @@ router.include_root_view = False
 router.include_format_suffixes = False
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("people", PersonViewSet, basename="person")
+router.register("schools", SchoolViewSet, basename="school")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("da-notifications", DaNotificationViewSet, basename="da-notification")
 router.register("enquiries", EnquiryViewSet, basename="enquiry")

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "mash.idempotency",
     "mash.outbox",
     "agencies",
+    "schools",
     "contacts",
     "enquiries",
     "documents",

@@ -33,6 +33,20 @@ USERS = [
     ("referrer", "Chris", "Lee", "education", Role.REFERRER, "Designated safeguarding lead"),
     ("board", "Morgan", "Ellis", "csc", Role.BOARD_MEMBER, "Partnership board member"),
     ("admin", "Alex", "Morgan", "csc", Role.ADMINISTRATOR, "System owner"),
+    (
+        "school.dsl",
+        "Pat",
+        "Reid",
+        "education",
+        Role.SCHOOL_KEY_ADULT,
+        "Designated safeguarding lead",
+    ),
+]
+
+#: Demo schools (URN, name, phase, postcode); the key adult is Northfield's.
+SCHOOLS = [
+    ("100000", "Northfield Primary School", "primary", "LS1 4AP"),
+    ("100001", "Hillside Academy", "secondary", "LS6 2QT"),
 ]
 
 PEOPLE = [
@@ -67,6 +81,20 @@ class Command(BaseCommand):
             if agency is None:
                 agency = agency_create(name=name, code=code, kind=kind, membership=membership)
             agencies[code] = agency
+        from schools.models import School
+
+        schools = {
+            urn: School.objects.get_or_create(
+                urn=urn,
+                defaults={
+                    "name": name,
+                    "phase": phase,
+                    "postcode": postcode,
+                    "local_authority": "Leeds",
+                },
+            )[0]
+            for urn, name, phase, postcode in SCHOOLS
+        }
         for username, first, last, agency_code, role, title in USERS:
             if not User.objects.filter(username=username).exists():
                 user_create(
@@ -78,6 +106,7 @@ class Command(BaseCommand):
                     agency=agencies[agency_code],
                     role=role,
                     job_title=title,
+                    school=schools["100000"] if role == Role.SCHOOL_KEY_ADULT else None,
                 )
         if not Person.objects.exists():
             for given, family, born, gender, nhs, postcode in PEOPLE:
