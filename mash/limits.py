@@ -144,6 +144,9 @@ MODEL_FIELDS: dict[str, Limit] = {
     "agencies.User.job_title": JOB_TITLE,
     "agencies.User.phone": PHONE,
     "deadlines.ClosureDay.reason": CLOSURE_REASON,
+    "domestic_abuse.DaNotification.occurrence_reference": EXTERNAL_REFERENCE,
+    "domestic_abuse.DaNotification.agreed_rationale": RATIONALE,
+    "domestic_abuse.MeetingAttendee.name": REFERRER_NAME,
 }
 
 #: Inputs named otherwise than the model field they fill, or stored nowhere but the audit trail

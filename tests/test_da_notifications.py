@@ -496,3 +496,166 @@ def test_the_list_takes_the_same_queries_for_5_and_50(api_for, hub_worker, super
     fifty, shown = counted()
     assert shown == 50
     assert fifty == five
+
+
+# --- The hub's page ------------------------------------------------------------------------
+
+PAGE = "/da-notifications/new/"
+
+
+def page_data(**overrides) -> dict:
+    yesterday = timezone.localdate() - timedelta(days=1)
+    data = {
+        "police_agency": "",
+        "occurrence_reference": "OCC-HAND-1",
+        "incident_date-day": str(yesterday.day),
+        "incident_date-month": str(yesterday.month),
+        "incident_date-year": str(yesterday.year),
+        "incident_time": "22:30",
+        "dash_risk": "medium",
+        "narrative": "Neighbour called police; mother had a cut lip.",
+        "victim-given_name": "Sara",
+        "victim-family_name": "Hussain",
+        "victim-relationship_type": "parent",
+        "victim-in_household": "on",
+        "perpetrator-given_name": "",
+        "perpetrator-family_name": "",
+        "child-TOTAL_FORMS": "6",
+        "child-INITIAL_FORMS": "0",
+        "child-MIN_NUM_FORMS": "0",
+        "child-MAX_NUM_FORMS": "6",
+        "child-0-given_name": "Amira",
+        "child-0-family_name": "Hussain",
+        "child-0-date_of_birth-day": "4",
+        "child-0-date_of_birth-month": "5",
+        "child-0-date_of_birth-year": "2017",
+        "child-0-present": "on",
+        "child-1-given_name": "Yusuf",
+        "child-1-family_name": "Hussain",
+    }
+    data.update(overrides)
+    return data
+
+
+def post_page(client, user, **overrides):
+    from tests.forms import submission_token
+
+    data = page_data(**overrides)
+    return client.post(PAGE, {**data, **submission_token(user, "record_da_notification")})
+
+
+def test_the_hub_records_one_by_hand_and_the_contact_page_shows_it(
+    client_for, hub_worker, agency_a
+):
+    browser = client_for(hub_worker)
+    page = browser.get(PAGE)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Record a domestic abuse notification" in html
+    assert 'name="submission_token"' in html
+    assert 'name="incident_date-day"' in html  # the GOV.UK date input
+    response = post_page(browser, hub_worker, police_agency=str(agency_a.pk))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    da = DaNotification.objects.get()
+    assert da.occurrence_reference == "OCC-HAND-1"
+    assert da.perpetrator is None
+    assert [(c.person.given_name, c.present) for c in da.children.order_by("id")] == [
+        ("Amira", True),
+        ("Yusuf", False),
+    ]
+    assert da.incident_at.astimezone(LONDON).strftime("%H:%M") == "22:30"
+    assert response["Location"] == f"/contacts/{da.contact_id}/"
+    detail = browser.get(response["Location"]).content.decode()
+    assert "Domestic abuse notification" in detail
+    assert "OCC-HAND-1" in detail
+    assert "Medium" in detail
+    assert "The daily triage meeting" in detail
+    assert "present at the incident" in detail and "not present (normally lives there)" in detail
+    assert "Not known" in detail  # the perpetrator
+
+
+def test_an_ordinary_contact_page_has_no_da_section(client_for, hub_worker):
+    from contacts import services
+    from tests.factories import contact_input
+
+    contact = services.contact_create(data=contact_input())
+    html = client_for(hub_worker).get(f"/contacts/{contact.pk}/").content.decode()
+    assert "Domestic abuse notification" not in html
+
+
+def test_the_form_sent_twice_is_one_notification(client_for, hub_worker, agency_a):
+    from tests.forms import submission_token
+
+    browser = client_for(hub_worker)
+    data = {
+        **page_data(police_agency=str(agency_a.pk)),
+        **submission_token(hub_worker, "record_da_notification"),
+    }
+    first = browser.post(PAGE, data)
+    again = browser.post(PAGE, data)
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert DaNotification.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        (
+            {"child-0-given_name": "", "child-0-family_name": "", "child-1-given_name": ""},
+            "A child who was present must be named",
+        ),
+        (
+            {
+                "child-0-given_name": "",
+                "child-0-family_name": "",
+                "child-0-date_of_birth-day": "",
+                "child-0-date_of_birth-month": "",
+                "child-0-date_of_birth-year": "",
+                "child-0-present": "",
+                "child-1-given_name": "",
+                "child-1-family_name": "",
+            },
+            "Add at least one child",
+        ),
+        ({"dash_risk": "extreme"}, "Select a valid choice"),
+        ({"dash_risk": ""}, "Choose the DASH risk level"),
+        ({"incident_date-year": str(timezone.localdate().year + 1)}, "cannot be in the future"),
+        ({"incident_date-month": ""}, "The date of the incident must include a month"),
+        ({"victim-given_name": "", "victim-family_name": ""}, "Enter the victim"),
+        ({"occurrence_reference": ""}, "Enter the police occurrence reference"),
+        ({"police_agency": ""}, "Choose the police force"),
+    ],
+)
+def test_bad_input_on_the_page_is_explained_and_nothing_stored(
+    client_for, hub_worker, agency_a, overrides, words
+):
+    browser = client_for(hub_worker)
+    response = post_page(browser, hub_worker, **{"police_agency": str(agency_a.pk), **overrides})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert words in html, html[:3000]
+    assert nothing_stored()
+
+
+def test_an_occurrence_reference_sent_before_with_other_details_is_explained(
+    client_for, hub_worker, agency_a
+):
+    browser = client_for(hub_worker)
+    post_page(browser, hub_worker, police_agency=str(agency_a.pk))
+    response = post_page(browser, hub_worker, police_agency=str(agency_a.pk), dash_risk="high")
+    assert response.status_code == 400
+    assert "already sent with different content" in response.content.decode()
+    assert DaNotification.objects.get().dash_risk == "medium"
+
+
+@pytest.mark.parametrize(
+    "persona", ["researcher_a", "researcher_b", "referrer", "board_member", "administrator"]
+)
+def test_the_page_is_404_outside_the_hub(client_for, request, persona, agency_a):
+    user = request.getfixturevalue(persona)
+    browser = client_for(user)
+    assert browser.get(PAGE).status_code == 404
+    assert post_page(browser, user, police_agency=str(agency_a.pk)).status_code == 404
+    assert nothing_stored()

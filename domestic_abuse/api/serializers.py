@@ -280,7 +280,7 @@ class DaNotificationReceiptSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     reference = serializers.CharField(help_text="The hub's contact reference.")
-    occurrence_reference = serializers.CharField()
+    occurrence_reference = serializers.CharField(read_only=True)
     received_at = serializers.DateTimeField()
     created = serializers.BooleanField(help_text="False when this item had been sent before.")
 
@@ -289,7 +289,7 @@ class DaBatchResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     id = serializers.IntegerField()
     reference = serializers.CharField()
-    occurrence_reference = serializers.CharField()
+    occurrence_reference = serializers.CharField(read_only=True)
     created = serializers.BooleanField(help_text="False when this item had been sent before.")
 
 
