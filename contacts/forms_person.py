@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from mash import limits
-from mash.forms import GovukFormMixin
+from mash.forms import GovukDateField, GovukFormMixin
 from mash.limits import text_field
 
 from .codes import Ethnicity, Gender
@@ -38,12 +38,7 @@ class SchoolChoiceInput(forms.TextInput):
 class PersonCorrectionForm(GovukFormMixin, forms.Form):
     given_name = text_field(limits.PERSON_NAME, label="First name")
     family_name = text_field(limits.PERSON_NAME, label="Last name")
-    date_of_birth = forms.DateField(
-        label="Date of birth",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Date of birth must be a real date"},
-    )
+    date_of_birth = GovukDateField(label="Date of birth", required=False)
     gender = forms.ChoiceField(label="Gender", choices=Gender.choices)
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices)
     address = text_field(

@@ -437,3 +437,34 @@ def test_a_subjects_date_of_birth_names_whose_it_is(client_for, hub_worker):
     assert "The first person&#x27;s date of birth must be a real date" in error_summary(
         response.content.decode()
     )
+
+
+def test_a_persons_corrected_date_of_birth_is_typed_into_the_date_input(client_for, hub_worker):
+    child = contact_services.person_create(given_name="Amira", family_name="Hussain")
+    client = client_for(hub_worker)
+    page = client.get(f"/people/{child.pk}/").content.decode()
+    for part in ("day", "month", "year"):
+        assert f'name="correct-date_of_birth-{part}"' in page
+    assert 'type="date"' not in page
+    form = {
+        "correct-given_name": "Amira",
+        "correct-family_name": "Hussain",
+        "correct-date_of_birth-day": "12",
+        "correct-date_of_birth-month": "",
+        "correct-date_of_birth-year": "2015",
+        "correct-gender": child.gender,
+        "correct-ethnicity": child.ethnicity,
+        "correct-reason": "Birth certificate seen.",
+    }
+    refused = client.post(f"/people/{child.pk}/correct/", form)
+    assert refused.status_code == 400
+    assert summary_links(refused.content.decode()) == ["id_correct-date_of_birth_1"]
+    assert "Date of birth must include a month" in refused.content.decode()
+    child.refresh_from_db()
+    assert child.date_of_birth is None
+    response = client.post(
+        f"/people/{child.pk}/correct/", form | {"correct-date_of_birth-month": "3"}
+    )
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert str(child.date_of_birth) == "2015-03-12"
