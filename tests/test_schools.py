@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from agencies.models import User
 from agencies.roles import Role
 from contacts import services as contact_services
-from contacts.models import PersonCorrection
+from contacts.models import Person, PersonCorrection
 from mash.audit.models import AuditEvent
 from schools.gias import phase_from_gias
 from schools.models import Phase, School, SchoolStatus
@@ -571,3 +571,58 @@ def test_an_import_links_people_recorded_with_the_new_schools_urn(client_for, ad
     assert "1 pupil recorded with a new school" in page
     child.refresh_from_db()
     assert child.current_school.urn == "100001"
+
+
+# --- Intake: the school sent with a person ----------------------------------------------------
+
+
+def test_intake_records_the_school_sent_by_urn(api_for, hub_worker):
+    from tests.test_contacts_api import CONTACTS, item, subject
+
+    school = SchoolFactory(urn="100001")
+    response = api_for(hub_worker).post(
+        CONTACTS, item(subjects=[subject(school_urn="100001")]), format="json"
+    )
+    assert response.status_code == 201, response.content
+    child = Person.objects.get(family_name="Hussain")
+    assert (child.current_school, child.school) == (school, "100001")
+
+
+def test_intake_refuses_a_school_urn_that_does_not_exist_and_stores_nothing(api_for, hub_worker):
+    from contacts.models import Contact
+    from tests.test_contacts_api import CONTACTS, item, subject
+
+    api = api_for(hub_worker)
+    for urn, message in (("999999", "No school has the URN 999999."), ("12", "6 digits")):
+        response = api.post(CONTACTS, item(subjects=[subject(school_urn=urn)]), format="json")
+        assert response.status_code == 400
+        errors = response.json()["errors"]
+        assert any("school_urn" in key and message in str(value) for key, value in errors.items())
+    assert not Contact.objects.exists()
+    assert not Person.objects.exists()
+
+
+def test_a_person_matched_by_upn_keeps_their_school(api_for, hub_worker):
+    from tests.test_contacts_api import CONTACTS, item, subject
+
+    first, second = SchoolFactory(urn="100001"), SchoolFactory(urn="100002")
+    child = PersonFactory(
+        given_name="Amira", family_name="Hussain", upn="A123456789012", current_school=first
+    )
+    no_school = PersonFactory(given_name="Sami", family_name="Hussain", upn="C223456789012")
+    api = api_for(hub_worker)
+    response = api.post(
+        CONTACTS,
+        item(
+            subjects=[
+                subject(nhs_number="", upn="A123456789012", school_urn="100002"),
+                subject(given_name="Sami", nhs_number="", upn="C223456789012", school_urn="100002"),
+            ]
+        ),
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    child.refresh_from_db()
+    no_school.refresh_from_db()
+    assert child.current_school == first  # matched by UPN: keeps the school recorded
+    assert no_school.current_school == second  # had none: takes the one sent

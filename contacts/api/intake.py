@@ -115,6 +115,14 @@ class PersonIntakeSerializer(serializers.Serializer):
         max_length=limits.POSTCODE.input_length, allow_blank=True, default=""
     )
     aliases = AliasSerializer(many=True, required=False, max_length=ALIASES_MAX)
+    school_urn = serializers.CharField(
+        max_length=limits.SCHOOL_URN.input_length,
+        allow_blank=True,
+        default="",
+        help_text="The DfE URN (6 digits) of the child's current school, where known: it must "
+        "be a school the hub has imported. A person matched to an existing record keeps the "
+        "school already recorded.",
+    )
 
     class Meta:
         list_serializer_class = FlatListSerializer

@@ -49,6 +49,8 @@ class PersonInput:
     address: str = ""
     postcode: str = ""
     aliases: list[tuple[str, str]] = field(default_factory=list)
+    #: The DfE URN of the person's current school, where the sender knows it.
+    school_urn: str = ""
 
 
 def _build(data: PersonInput, created_by=None) -> Person:
@@ -82,9 +84,40 @@ def person_validate(data: PersonInput) -> Person:
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
+    try:
+        person.current_school = _school_of(data.school_urn)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if person.current_school is not None:
+        person.school = person.current_school.urn
     if errors:
         raise ValidationError(errors)
     return person
+
+
+def _school_of(urn: str):
+    """The school whose DfE URN this is (open or closed), None for none; a URN that is not 6
+    digits, or that no imported school has, is a ValidationError naming `school_urn`."""
+    from schools.models import School
+
+    urn = (urn or "").strip()
+    if not urn:
+        return None
+    if not (len(urn) == 6 and urn.isascii() and urn.isdigit()):
+        raise ValidationError({"school_urn": "A school URN is 6 digits."})
+    school = School.objects.filter(urn=urn).first()
+    if school is None:
+        raise ValidationError({"school_urn": f"No school has the URN {urn}."})
+    return school
+
+
+def _learn_school(person: Person, data: PersonInput) -> None:
+    """A matched person with no current school takes the one sent; one with a school keeps it."""
+    if person.current_school_id is not None or not (data.school_urn or "").strip():
+        return
+    person.current_school = _school_of(data.school_urn)
+    person.school = person.school or person.current_school.urn
+    person.save(update_fields=["current_school", "school", "modified_at"])
 
 
 @transaction.atomic
@@ -141,6 +174,7 @@ def person_match_or_create(*, data: PersonInput, created_by=None) -> tuple[Perso
     person_validate(data)
     match = _existing_match(data)
     if match is not None:
+        _learn_school(match, data)
         return match, False
     return person_create(data=data, created_by=created_by), True
 
@@ -151,6 +185,7 @@ def person_match_or_create_why(*, data: PersonInput, created_by=None) -> tuple[P
     person_validate(data)
     match, reason = person_find_match(data)
     if match is not None:
+        _learn_school(match, data)
         return match, reason
     return person_create(data=data, created_by=created_by), MatchReason.NEW
 
