@@ -14,7 +14,7 @@ from django.utils import timezone
 from contacts.codes import Channel, Concern, Source
 from contacts.models import ConcernRole, Contact, ContactPerson, Person
 from contacts.selectors import triage_queue
-from domestic_abuse.models import DaNotification
+from domestic_abuse.models import DaChild, DaNotification
 from domestic_abuse.selectors import awaiting_meeting
 from domestic_abuse.services import meeting_decision_due_at
 from mash.clocks import LONDON
@@ -659,3 +659,40 @@ def test_the_page_is_404_outside_the_hub(client_for, request, persona, agency_a)
     assert browser.get(PAGE).status_code == 404
     assert post_page(browser, user, police_agency=str(agency_a.pk)).status_code == 404
     assert nothing_stored()
+
+
+def test_the_demo_data_has_one_notification_of_each_risk_and_is_repeatable(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    risks = sorted(DaNotification.objects.values_list("dash_risk", flat=True))
+    assert risks == ["high", "medium", "standard"]
+    assert DaNotification.objects.get(dash_risk="high").perpetrator is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_batch_twice_at_once_stores_one_set(supervisor_a):
+    from tests.test_once_concurrent import Parallel, api_clients, table_held
+
+    items = batch_items(4)
+    forwards, backwards = api_clients(supervisor_a, 2)
+    posts = [
+        lambda: forwards.post(BATCH, {"items": items}, format="json"),
+        lambda: backwards.post(BATCH, {"items": items[::-1]}, format="json"),
+    ]
+    with table_held("contacts_contact", until_waiting=2):
+        running = Parallel(*posts)
+    first, second = running.results()
+    assert sorted([first.status_code, second.status_code]) == [200, 201], (
+        first.content,
+        second.content,
+    )
+    assert DaNotification.objects.count() == 4
+    assert Contact.objects.count() == 4
+    assert DaChild.objects.count() == 8
+    by_reference = dict(DaNotification.objects.values_list("occurrence_reference", "pk"))
+    for response, sent in ((first, items), (second, items[::-1])):
+        ids = [row["id"] for row in response.json()["results"]]
+        assert ids == [by_reference[one["occurrence_reference"]] for one in sent]

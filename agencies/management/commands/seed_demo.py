@@ -127,6 +127,10 @@ class Command(BaseCommand):
 
         if create_demo_enquiry():
             self.stdout.write("Opened a demo MASH enquiry with requests to the police and health.")
+        from domestic_abuse.demo import create_demo_da_notifications
+
+        if made_da := create_demo_da_notifications():
+            self.stdout.write(f"Created {made_da} demo domestic abuse notifications.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, agency_code, role, _title in USERS:
             self.stdout.write(
