@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drafts",
     "work",
     "domestic_abuse",
+    "encompass",
 ]
 
 MIDDLEWARE = [
