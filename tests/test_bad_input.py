@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contacts.models import Contact, Person
@@ -47,11 +47,18 @@ def api_paths() -> list[str]:
     """Every route of the API's router, with its ids filled in (`people/search/`,
     `contacts/1/decide/`, `enquiries/1/information-requests/1/`, ...)."""
     paths = []
-    for pattern in api_urls.urlpatterns:
-        assert isinstance(pattern, URLPattern)
-        route = str(pattern.pattern).lstrip("^").rstrip("$")
-        route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
-        paths.append(route)
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern).lstrip("^").rstrip("$")
+            if isinstance(pattern, URLResolver):  # an app's own API urls, included
+                walk(pattern.url_patterns, route)
+                continue
+            assert isinstance(pattern, URLPattern)
+            route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
+            paths.append(re.sub(r"<(?:\w+:)?\w+>", "1", route))
+
+    walk(api_urls.urlpatterns, "")
     return sorted(set(paths))
 
 
