@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from contacts.codes import Outcome
+from contacts.codes import Outcome, Rag
 from mash import limits
 from mash.limits import limited_text
 from mash.models import TrackedModel
@@ -89,6 +89,8 @@ class DaNotification(TrackedModel):
     agreed_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     marac_referral = models.BooleanField(default=False)
     agreed_rationale = limited_text(limits.RATIONALE, blank=True)
+    #: The initial RAG rating agreed with a MASH enquiry outcome (blank for any other outcome).
+    agreed_rag = models.CharField(max_length=5, choices=Rag.choices, blank=True)
 
     class Meta:
         ordering = ["-contact__received_at", "-id"]
