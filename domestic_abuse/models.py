@@ -38,6 +38,10 @@ class TriageMeeting(TrackedModel):
 
     class Meta:
         ordering = ["-date", "-id"]
+        constraints = [
+            # One meeting a day: starting it twice (two managers at once) is the same meeting.
+            models.UniqueConstraint(fields=["date"], name="one_triage_meeting_per_date")
+        ]
 
     def __str__(self) -> str:
         return f"Daily triage meeting on {self.date:%d %B %Y}"
