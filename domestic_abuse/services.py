@@ -20,6 +20,7 @@ from contacts.codes import Channel, Concern, Consent, Source
 from contacts.models import ConcernRole, Contact
 from contacts.services import ContactInput, NamedPersonInput, PersonInput, contact_intake
 from contacts.services.intake import CLOCK_SKEW, contact_validate
+from encompass.services import notices_for_notification
 from mash import limits
 from mash.audit.events import record_event
 from mash.clocks import default_calendar
@@ -339,6 +340,8 @@ def da_notification_create(
         if created:
             notification = _store(contact=contact, data=data, created_by=created_by)
             fingerprint_store(scope=scope, reference=reference, digest=digest)
+            # Operation Encompass: a notice to each child's school, in this transaction.
+            notices_for_notification(notification=notification, created_by=created_by)
             return notification, True
         notification = (
             DaNotification.objects.filter(contact=contact).select_related("contact").first()

@@ -20,7 +20,7 @@ from mash.forms import apply_errors
 from . import services
 from .forms import SchoolForm, SchoolHolidayForm, SchoolImportForm
 from .models import Phase, School, SchoolHoliday, SchoolStatus
-from .selectors import key_adult_school, schools_search, schools_visible_to
+from .selectors import schools_search, schools_visible_to
 
 
 def _require_administrator(request: HttpRequest) -> None:
@@ -158,7 +158,7 @@ def holiday_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def key_adult_home(request: HttpRequest) -> HttpResponse:
-    """A school key adult's home: their school's Operation Encompass notices (the notices come
-    with Operation Encompass; until then the list is empty)."""
-    school = key_adult_school(request.user)
-    return render(request, "schools/key_adult_home.html", {"school": school, "notices": []})
+    """A school key adult's home: their school's Operation Encompass notices (encompass.views)."""
+    from encompass.views import key_adult_home as notices_home
+
+    return notices_home(request)

@@ -33,6 +33,7 @@ OWN_OR_PUBLIC = {
     "mark_all_read": "their own notifications",
     "preferences": "their own notification preferences",
     "notification-list": "their own notifications, through the API",
+    "encompass-notice-list": "their own school's Encompass notices, through the API",
     "api-schema": "the API's public description",
     "api-docs": "the API's public description",
 }
