@@ -179,6 +179,27 @@ class NamedPersonIntakeSerializer(PersonIntakeSerializer):
         )
 
 
+def sending_agency(context: dict, code: str | None, *, missing: str, not_own: str, **filters):
+    """The agency a sender names by `code` (among the agencies the caller can see, narrowed by
+    `filters`), cached per request in the serializer `context`; an agency system may send only
+    as its own agency (left out: theirs). ValidationError with `missing` or `not_own`."""
+    user = getattr(context.get("request"), "user", None)
+    agency = None
+    if code:
+        cache: dict = context.setdefault("agencies_by_code", {})
+        if code not in cache:
+            cache[code] = agencies_visible_to(user).filter(code=code, **filters).first()
+        agency = cache[code]
+        if agency is None:
+            raise serializers.ValidationError(missing)
+    if getattr(user, "role", None) in AGENCY_ROLES:
+        if agency is None:
+            return user.agency
+        if agency.pk != user.agency_id:
+            raise serializers.ValidationError(not_own)
+    return agency
+
+
 class ContactIntakeSerializer(serializers.Serializer):
     """One contact as an agency system (or hub staff) sends it.
 
@@ -265,23 +286,12 @@ class ContactIntakeSerializer(serializers.Serializer):
 
     def validate_referring_agency(self, value: str | None):
         """The agency with this code (active ones only), and for agency callers their own."""
-        user = getattr(self.context.get("request"), "user", None)
-        agency = None
-        if value:
-            cache: dict = self.context.setdefault("agencies_by_code", {})
-            if value not in cache:
-                cache[value] = agencies_visible_to(user).filter(code=value).first()
-            agency = cache[value]
-            if agency is None:
-                raise serializers.ValidationError("There is no partner agency with this code.")
-        if getattr(user, "role", None) in AGENCY_ROLES:
-            if agency is None:
-                return user.agency
-            if agency.pk != user.agency_id:
-                raise serializers.ValidationError(
-                    "An agency system can send contacts only as its own agency."
-                )
-        return agency
+        return sending_agency(
+            self.context,
+            value,
+            missing="There is no partner agency with this code.",
+            not_own="An agency system can send contacts only as its own agency.",
+        )
 
     def validate(self, attrs: dict) -> ContactInput:
         """Build the service's input and run the intake rules on it (no writes)."""

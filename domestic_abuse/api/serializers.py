@@ -9,9 +9,12 @@ with the same messages.
 from rest_framework import serializers
 
 from agencies.models import AgencyKind
-from agencies.roles import AGENCY_ROLES
-from agencies.selectors import agencies_visible_to
-from contacts.api.intake import AwareDateTimeField, FlatListSerializer, PersonIntakeSerializer
+from contacts.api.intake import (
+    AwareDateTimeField,
+    FlatListSerializer,
+    PersonIntakeSerializer,
+    sending_agency,
+)
 from contacts.api.serializers import ContactSubjectSerializer
 from contacts.codes import Consent
 from contacts.models import RelationshipType
@@ -158,25 +161,13 @@ class DaNotificationIntakeSerializer(serializers.Serializer):
 
     def validate_police_agency(self, value: str | None):
         """The police force with this code; for police callers, their own."""
-        user = getattr(self.context.get("request"), "user", None)
-        agency = None
-        if value:
-            cache: dict = self.context.setdefault("agencies_by_code", {})
-            if value not in cache:
-                cache[value] = (
-                    agencies_visible_to(user).filter(code=value, kind=AgencyKind.POLICE).first()
-                )
-            agency = cache[value]
-            if agency is None:
-                raise serializers.ValidationError("There is no police force with this code.")
-        if getattr(user, "role", None) in AGENCY_ROLES:
-            if agency is None:
-                return user.agency
-            if agency.pk != user.agency_id:
-                raise serializers.ValidationError(
-                    "A police system can send notifications only as its own force."
-                )
-        return agency
+        return sending_agency(
+            self.context,
+            value,
+            missing="There is no police force with this code.",
+            not_own="A police system can send notifications only as its own force.",
+            kind=AgencyKind.POLICE,
+        )
 
     def validate(self, attrs: dict) -> DaNotificationInput:
         """Build the service's input and run its rules on it (no writes)."""
