@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("enquiries/", include("enquiries.urls_hub")),
     path("da-notifications/", include("domestic_abuse.urls")),
+    path("da-meetings/", include("domestic_abuse.meeting_urls")),  # the daily triage meeting
     path("encompass/", include("encompass.urls")),
     path("requests/", include("enquiries.urls_agency")),
     path("", include("documents.urls")),  # documents/..., api/v1/documents/...

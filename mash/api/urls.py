@@ -6,6 +6,7 @@ from chronology.api.urls import urlpatterns as chronology_urlpatterns
 from contacts.api import ContactViewSet, PersonViewSet
 from deadlines.api import NotificationViewSet
 from domestic_abuse.api import DaNotificationViewSet
+from domestic_abuse.api.meetings import TriageMeetingViewSet
 from encompass.api import EncompassNoticeViewSet
 from enquiries.api import (
     EnquiryInformationRequestViewSet,
@@ -26,6 +27,7 @@ router.register("people", PersonViewSet, basename="person")
 router.register("schools", SchoolViewSet, basename="school")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("da-notifications", DaNotificationViewSet, basename="da-notification")
+router.register("da-meetings", TriageMeetingViewSet, basename="da-meeting")
 router.register("encompass-notices", EncompassNoticeViewSet, basename="encompass-notice")
 router.register("enquiries", EnquiryViewSet, basename="enquiry")
 router.register(
