@@ -33,7 +33,7 @@ from ..models import TriageMeeting
 class MeetingSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     date = serializers.DateField()
-    state = serializers.ChoiceField(choices=["running", "confirmed"])
+    state = serializers.CharField(help_text='"running", or "confirmed" (read-only).')
     confirmed_at = serializers.DateTimeField(allow_null=True)
     notifications = serializers.IntegerField(help_text="How many notifications it holds.")
 
@@ -110,7 +110,7 @@ class MeetingNotificationSerializer(serializers.Serializer):
 class MeetingSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="meeting.pk")
     date = serializers.DateField(source="meeting.date")
-    state = serializers.CharField()
+    state = serializers.CharField(help_text='"running", or "confirmed" (read-only).')
     confirmed_at = serializers.DateTimeField(source="meeting.confirmed_at", allow_null=True)
     chair = serializers.CharField(
         source="meeting.chair.display_name", required=False, help_text="Hub staff only."
