@@ -40,6 +40,7 @@ from django.utils import timezone
 from agencies.roles import Role
 from contacts.models import Contact
 from contacts.timescales import contact_decision_timescale
+from domestic_abuse.deadlines import meeting_decision_due_at, triaged_by_meeting
 from enquiries.models import Enquiry, EnquiryState, InformationRequest, RagChange, RequestState
 from enquiries.timescales import enquiry_deadline, moved_deadline, return_due_at, return_timescale
 from enquiries.timescales import enquiry_timescale as _enquiry_timescale
@@ -393,12 +394,22 @@ def _open_requests():
 
 
 def _contact_moves(condition: Q) -> list[Move]:
+    """A contact's due time from its receipt: the contact decision timescale, or for a medium
+    or high risk DA notification the daily meeting's deadline (domestic_abuse.deadlines)."""
     calendar = default_calendar()
     timescale = contact_decision_timescale()
-    rows = _open_contacts().filter(condition).values_list("pk", "received_at", "decision_due_at")
+    rows = (
+        _open_contacts()
+        .filter(condition)
+        .annotate(by_meeting=triaged_by_meeting())
+        .values_list("pk", "received_at", "decision_due_at", "by_meeting")
+    )
     moves = []
-    for pk, received_at, due in rows.iterator(chunk_size=2000):
-        new = calendar.add(received_at, timescale)
+    for pk, received_at, due, by_meeting in rows.iterator(chunk_size=2000):
+        if by_meeting:
+            new = meeting_decision_due_at(received_at, calendar=calendar)
+        else:
+            new = calendar.add(received_at, timescale)
         if new != due:
             moves.append(Move(ItemKind.CONTACT_DECISION, "", pk, due, new))
     return moves

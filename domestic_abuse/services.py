@@ -23,10 +23,10 @@ from contacts.services.intake import CLOCK_SKEW, contact_validate
 from encompass.services import notices_for_notification
 from mash import limits
 from mash.audit.events import record_event
-from mash.clocks import default_calendar
 from mash.errors import ConflictError
 from mash.idempotency.locks import content_digest, fingerprint_matches, fingerprint_store
 
+from .deadlines import meeting_decision_due_at
 from .models import MEETING_RISKS, DaChild, DaNotification, DashRisk
 
 #: What a police notification shares without consent, unless the sender says otherwise.
@@ -257,14 +257,6 @@ def _digest(data: DaNotificationInput) -> str:
 
 def _scope(agency) -> str:
     return f"da_notification:{getattr(agency, 'pk', agency)}"
-
-
-def meeting_decision_due_at(received_at: datetime) -> datetime:
-    """The end (17:00) of the next working day after the day of receipt: when the daily meeting
-    must have triaged a medium or high risk notification (DOMAIN.md)."""
-    calendar = default_calendar()
-    local = received_at.astimezone(calendar.tz)
-    return calendar.localise(calendar.next_working_day(local.date()), calendar.day_end)
 
 
 def _store(*, contact: Contact, data: DaNotificationInput, created_by) -> DaNotification:

@@ -612,3 +612,75 @@ def test_a_notification_not_triaged_by_the_end_of_the_next_working_day_is_on_the
         after = client_for(manager).get("/breaches/")
     assert after.status_code == 200
     assert late.contact.reference in after.content.decode()
+
+
+# --- The meeting's deadline survives recomputation ---------------------------------------------
+
+
+@pytest.fixture
+def fresh_timescales():
+    from deadlines import timescales
+
+    timescales.clear_cache()
+    yield
+    timescales.clear_cache()
+
+
+def test_a_timescale_change_leaves_a_da_notification_on_the_meetings_deadline(
+    fresh_timescales, administrator, agency_a
+):
+    from deadlines.models import ItemKind
+    from deadlines.timescale_services import timescale_set
+    from mash.clocks import Clock
+
+    monday = at(2026, 3, 9, 9, 30)
+    with time_machine.travel(monday, tick=False):
+        medium = notify(agency_a, "Amira", risk="medium", received_at=monday)
+        standard = notify(agency_a, "Ben", risk="standard", received_at=monday)
+        ordinary = contact_services.contact_create(data=contact_input())
+        timescale_set(
+            actor=administrator,
+            kind=ItemKind.CONTACT_DECISION,
+            rag="",
+            amount=3,
+            clock=Clock.WORKING_DAYS,
+        )
+    medium.contact.refresh_from_db()
+    standard.contact.refresh_from_db()
+    ordinary.refresh_from_db()
+    assert medium.contact.decision_due_at == at(2026, 3, 10, 17, 0)  # unchanged
+    assert standard.contact.decision_due_at == at(2026, 3, 12, 9, 30)  # three working days
+    assert ordinary.decision_due_at == at(2026, 3, 12, 9, 30)
+
+
+def test_a_closure_day_moves_a_da_notification_to_the_next_working_days_end(
+    fresh_timescales, administrator, agency_a
+):
+    from deadlines.timescale_services import closure_day_add
+
+    monday = at(2026, 3, 9, 9, 30)
+    with time_machine.travel(monday, tick=False):
+        high = notify(agency_a, "Amira", risk="high", received_at=monday)
+        closure_day_add(actor=administrator, day=datetime(2026, 3, 10).date(), reason="Move")
+    high.contact.refresh_from_db()
+    assert high.contact.decision_due_at == at(2026, 3, 11, 17, 0)  # Wednesday, not a timescale
+
+
+def test_correcting_the_time_received_keeps_the_meetings_deadline(manager, agency_a):
+    monday = at(2026, 3, 9, 9, 30)
+    with time_machine.travel(at(2026, 3, 11, 9, 0), tick=False):
+        high = notify(agency_a, "Amira", risk="high", received_at=monday)
+        contact = contact_services.contact_change_received_at(
+            contact=high.contact,
+            received_at=at(2026, 3, 10, 8, 0),
+            reason="The email was read a day late.",
+            changed_by=manager,
+        )
+        ordinary = contact_services.contact_change_received_at(
+            contact=contact_services.contact_create(data=contact_input()),
+            received_at=at(2026, 3, 10, 8, 0),
+            reason="Read late.",
+            changed_by=manager,
+        )
+    assert contact.decision_due_at == at(2026, 3, 11, 17, 0)
+    assert ordinary.decision_due_at != at(2026, 3, 11, 17, 0)

@@ -390,10 +390,15 @@ def contact_change_received_at(
         raise ValidationError({"received_at": "Give the time with its time zone."})
     if received_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"received_at": "The time received cannot be in the future."})
+    from domestic_abuse.deadlines import meeting_deadline_of
+
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     previous = contact.received_at
     contact.received_at = received_at
-    contact.decision_due_at = contact_decision_due_at(received_at)
+    # A medium or high risk DA notification keeps the daily meeting's deadline.
+    contact.decision_due_at = meeting_deadline_of(
+        contact.pk, received_at
+    ) or contact_decision_due_at(received_at)
     contact.version += 1
     contact.modified_by = changed_by
     contact.save(
