@@ -2,7 +2,8 @@
 
 Hub staff only: anyone else, and a person outside the user's view, gets 404. Each view of the
 chronology is audited (`chronology.viewed`, naming the person and the filters); bad filters are
-answered on the page with the GOV.UK error summary naming the field (400), and no events.
+answered on the page with the GOV.UK error summary naming the field, and the part of a date typed
+into its boxes (400), and no events.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -14,11 +15,9 @@ from django.views.decorators.http import require_http_methods
 from contacts.models import Person
 from mash.audit.events import record_access
 
-from .forms import ChronologyFilterForm
+from .forms import ChronologyFilterForm, is_filtering
 from .selectors import chronology_for, people_of_chronology, person_for_chronology
 from .services import record_chronology_viewed
-
-FILTER_FIELDS = ("from", "to", "kinds")
 
 
 @login_required
@@ -28,7 +27,7 @@ def person_chronology(request: HttpRequest, pk: int) -> HttpResponse:
         person = person_for_chronology(request.user, pk)
     except Person.DoesNotExist as missing:
         raise Http404 from missing
-    filtering = any(name in request.GET for name in FILTER_FIELDS)
+    filtering = is_filtering(request.GET)
     form = ChronologyFilterForm(request.GET if filtering else None)
     people = people_of_chronology(request.user, person)
     events, status = None, 200

@@ -279,7 +279,9 @@ def test_filters_by_date_and_kind_on_the_page(client_for, hub_worker, child, his
     second_day = (START + timedelta(days=7)).date().isoformat()
     page = client.get(page_url(child), {"from": second_day}).content.decode()
     assert page.count('data-testid="event"') == 10 and "police-notice-0.pdf" not in page
-    assert f'value="{second_day}"' in page  # the date entered is kept
+    # the date entered is kept, in the GOV.UK date input's boxes
+    assert 'name="from-day" type="text" inputmode="numeric" value="12"' in page
+    assert 'name="from-year" type="text" inputmode="numeric" value="2026"' in page
     response = client.get(f"{page_url(child)}?kinds=rag_changed&kinds=return_received")
     page = response.content.decode()
     assert response.status_code == 200
@@ -528,7 +530,7 @@ def test_bad_filters_on_the_page_are_named_in_the_error_summary(
     page = response.content.decode()
     start = page.index('class="govuk-error-summary"')
     summary = page[start : page.index("</ul>", start)]
-    anchor = "#id_kinds_0" if field == "kinds" else f"#id_{field}"
+    anchor = "#id_kinds_0" if field == "kinds" else f"#id_{field}_0"
     assert f'href="{anchor}"' in summary
     assert f'id="{field}-error"' in page
     if field == "kinds":

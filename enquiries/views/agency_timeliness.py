@@ -2,10 +2,12 @@
 returns for a reporting period, per researcher and in total, as KPI K10 counts them, and the same
 figures as a CSV file (``?format=csv``).
 
-The period picker is the KPI dashboard's (reporting.forms_dashboard.PeriodForm, parsed and
-checked by reporting.selectors_dashboard.period_from_query), so a bad period is refused with the
-same messages, naming the field. Agency supervisors only: researchers, hub staff, referrers,
-board members and administrators get 404; a supervisor sees only their own agency.
+The period picker is the KPI dashboard's (reporting.forms_dashboard.PeriodForm: GOV.UK date
+inputs, or ``from``/``to`` as YYYY-MM-DD in a link, checked by
+reporting.selectors_dashboard.period_from_query), so a bad period is refused with the same
+messages, naming the field and the part of the date. Agency supervisors only: researchers, hub
+staff, referrers, board members and administrators get 404; a supervisor sees only their own
+agency.
 """
 
 from __future__ import annotations
@@ -25,13 +27,11 @@ from mash.audit.events import record_event
 from reporting.exports.cells import figure_value
 from reporting.exports.csv_files import csv_bytes
 from reporting.forms_dashboard import PeriodForm
-from reporting.periods import Period, PeriodError
-from reporting.selectors_dashboard import period_from_query
+from reporting.periods import Period
 
 from ..selectors import AgencyTimeliness, TimelinessRow, agency_timeliness
 
 TEMPLATE = "enquiries/agency/timeliness.html"
-PERIOD_FIELDS = ("period", "from", "to")
 
 #: The CSV's columns, in the page's order.
 CSV_HEADER: tuple[str, ...] = (
@@ -79,15 +79,11 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     ``format=csv``, the same figures as a download."""
     require_roles(request, {Role.AGENCY_SUPERVISOR})
     user = request.user
-    raw = {name: request.GET.get(name, "")[:40] for name in PERIOD_FIELDS}
-    try:
-        choice = period_from_query(raw, today=timezone.localdate())
-    except PeriodError as error:
-        form = PeriodForm(data=raw)
-        form.is_valid()
-        form.add_error(error.field, error.message)
-        return render(request, TEMPLATE, {"form": form, "choice": None}, status=400)
+    picker = PeriodForm(request.GET, today=timezone.localdate())
+    if not picker.is_valid() or picker.choice is None:
+        return render(request, TEMPLATE, {"form": picker, "choice": None}, status=400)
 
+    choice = picker.choice
     period = choice.period
     figures = agency_timeliness(user, period)
     as_csv = request.GET.get("format") == "csv"
@@ -110,7 +106,7 @@ def timeliness(request: HttpRequest) -> HttpResponse:
         response["X-Content-Type-Options"] = "nosniff"
         return response
     context = {
-        "form": PeriodForm(data=query),
+        "form": PeriodForm.showing(choice),
         "choice": choice,
         "period": period,
         "figures": figures,

@@ -1,19 +1,20 @@
-"""The Annex A request form and the workbook request form: period fields in plain text, so that
-the period rules (reporting.periods) give the messages, naming the field."""
+"""The Annex A request form and the workbook request form: the period's GOV.UK date inputs (or
+``YYYY-MM-DD`` values from a link or the workbook's hidden fields), checked by the period rules
+(reporting.periods), each message naming the field."""
 
 from __future__ import annotations
 
 from django import forms
 
 from mash.forms import GovukFormMixin
-from reporting.forms_period import add_period_fields
+from reporting.forms_period import add_period_error, add_period_fields, period_values
 from reporting.periods import Period, PeriodError, parse_period
 
 FORMAT_CHOICES = [("csv", "CSV"), ("xlsx", "XLSX (Excel)")]
 
 
 class PeriodFieldsForm(GovukFormMixin, forms.Form):
-    """``from`` and ``to`` (``YYYY-MM-DD``, the period ``[from, to)``); ``period`` when valid."""
+    """``from`` and ``to`` (the period ``[from, to)``); ``period`` when valid."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -22,10 +23,13 @@ class PeriodFieldsForm(GovukFormMixin, forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        values = period_values(self)
+        if values is None:
+            return data
         try:
-            data["period"] = parse_period(data.get("from"), data.get("to"))
+            data["period"] = parse_period(values["from"], values["to"])
         except PeriodError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
+            add_period_error(self, error)
         return data
 
     @property

@@ -19,13 +19,11 @@ from django.views.decorators.http import require_GET
 from ..dashboard_charts import table_chart, trend_chart
 from ..forms_dashboard import PeriodForm
 from ..kpis import DEFINITIONS, Figure, KpiResult, Table
-from ..periods import PeriodError
 from ..selectors_dashboard import (
     Trend,
     can_see_kpis,
     headline_labels,
     kpis_for,
-    period_from_query,
     record_kpis_viewed,
     sees_suppressed,
     trends_for,
@@ -44,6 +42,7 @@ class TableView:
 class KpiView:
     kpi: KpiResult
     breakdowns: str  # KPIS.md's words, e.g. "by source"
+    note: str  # how the definition is read, where KPIS.md leaves a choice ("" for none)
     headline: list[tuple[str, str, Figure]]  # key, label, figure
     tables: list[TableView] = field(default_factory=list)
 
@@ -69,6 +68,7 @@ def _kpi_view(kpi: KpiResult) -> KpiView:
     return KpiView(
         kpi=kpi,
         breakdowns=DEFINITIONS[kpi.id].breakdowns,
+        note=DEFINITIONS[kpi.id].note,
         headline=[(key, labels[key], figure) for key, figure in kpi.headline.items()],
         # The first table is the KPI's main breakdown: it gets the chart.
         tables=[
@@ -93,28 +93,19 @@ def _trend_view(trend: Trend) -> dict[str, Any]:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The dashboard for the period in the query (this month by default)."""
+    """The dashboard for the period in the query (this month by default): a named period, or
+    custom dates typed into the picker's boxes or given as ``from``/``to`` (``YYYY-MM-DD``)."""
     if not can_see_kpis(request.user):
         raise Http404
     today = timezone.localdate()
-    raw = {name: request.GET.get(name, "")[:40] for name in ("period", "from", "to")}
-    try:
-        choice = period_from_query(raw, today=today)
-    except PeriodError as error:
-        form = PeriodForm(data=raw)
-        form.is_valid()
-        form.add_error(error.field, error.message)
-        context = {"form": form, "choice": None, "kpis": [], "trends": []}
+    picker = PeriodForm(request.GET, today=today)
+    if not picker.is_valid() or picker.choice is None:
+        context = {"form": picker, "choice": None, "kpis": [], "trends": []}
         return render(request, "reporting/dashboard.html", context, status=400)
 
+    choice = picker.choice
     period = choice.period
-    form = PeriodForm(
-        data={
-            "period": choice.name,
-            "from": period.start.isoformat(),
-            "to": period.end.isoformat(),
-        }
-    )
+    form = PeriodForm.showing(choice)
     results = kpis_for(request.user, period)
     trends = trends_for(request.user, today=today)
     record_kpis_viewed(

@@ -187,7 +187,7 @@ def test_manager_sees_the_form(manager, client_for):
     assert response.status_code == 200
     text = response.content.decode()
     assert "Annex A" in text
-    for name in ('name="from"', 'name="to"', 'name="format"'):
+    for name in ('name="from-day"', 'name="to-year"', 'name="format"'):
         assert name in text
 
 
@@ -275,7 +275,7 @@ def test_bad_input_is_400_with_the_field_named_and_nothing_stored(
 def test_bad_dates_in_the_query_string_are_400_too(manager, client_for):
     response = client_for(manager).get(reverse("reporting:annex_a"), {"from": "2026-02-30"})
     assert response.status_code == 400
-    assert 'href="#id_from"' in response.content.decode()
+    assert 'href="#id_from_0"' in response.content.decode()
 
 
 def test_the_selector_shows_nothing_to_a_role_that_sees_no_contacts(board_member):
