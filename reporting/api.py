@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from contacts.api.serializers import ErrorSerializer
 from mash.audit.context import bind_actor
 
-from .kpis import BreakdownError, Figure, KpiResult
+from .kpis import KPI_IDS, BreakdownError, Figure, KpiResult
 from .periods import NAMED_PERIODS, Period, PeriodError
 from .selectors_dashboard import (
     KPI_VIEWER_ROLES,
@@ -56,7 +56,7 @@ class KpiPeriodSerializer(serializers.Serializer):
 
 
 class KpiSerializer(serializers.Serializer):
-    id = serializers.CharField(help_text="K1 to K12, as KPIS.md numbers them.")
+    id = serializers.CharField(help_text=f"K1 to {KPI_IDS[-1]}, as KPIS.md numbers them.")
     name = serializers.CharField()
     definition = serializers.CharField(help_text="KPIS.md's definition, word for word.")
     headline = serializers.DictField(
@@ -145,7 +145,7 @@ _PARAMETERS = [
     OpenApiParameter(
         "kpis",
         OpenApiTypes.STR,
-        description="Comma-separated KPI ids (K1 to K12); every KPI when left out.",
+        description=f"Comma-separated KPI ids (K1 to {KPI_IDS[-1]}); every KPI when left out.",
     ),
     OpenApiParameter(
         "breakdowns",

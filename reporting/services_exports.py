@@ -61,7 +61,7 @@ class DownloadFile:
 
 def _check_table(kpi_id: str, breakdown: str) -> None:
     if kpi_id not in BREAKDOWNS:
-        raise ValidationError({"kpi": f"Unknown KPI {kpi_id!r}: use K1 to K12."})
+        raise ValidationError({"kpi": f"Unknown KPI {kpi_id!r}: use K1 to {KPI_IDS[-1]}."})
     if breakdown not in BREAKDOWNS[kpi_id]:
         known = ", ".join(BREAKDOWNS[kpi_id])
         raise ValidationError(

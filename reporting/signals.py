@@ -1,9 +1,11 @@
 """Late changes mark a closed month's stored KPI figures stale.
 
 Every save or delete of a record a KPI counts marks the month of its KPI date (a contact's
-``received_at``; an enquiry's ``opened_at`` for the enquiry, its requests and returns), and the
-month it *was* in when that date moved. A merge of people moves or deletes ContactSubject rows
-and re-saves the contacts whose repeat flag changed, so it is covered here too.
+``received_at``, also for its DA notification and the meeting that triaged it; a DA
+notification's ``incident_at`` for its Encompass notices; an enquiry's ``opened_at`` for the
+enquiry, its requests and returns), and the month it *was* in when that date moved. A merge of
+people moves or deletes ContactSubject rows and re-saves the contacts whose repeat flag
+changed, so it is covered here too.
 
 Bulk writes (``QuerySet.update``, ``bulk_create``) send no signals: their callers call
 ``reporting.services_snapshots.month_changed`` themselves.
@@ -16,6 +18,8 @@ from datetime import datetime
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from contacts.models import Contact, ContactSubject, DecisionEntry
+from domestic_abuse.models import DaNotification, TriageMeeting
+from encompass.models import EncompassNotice
 from enquiries.models import (
     Enquiry,
     EnquiryPerson,
@@ -23,6 +27,7 @@ from enquiries.models import (
     InformationReturn,
     RagChange,
 )
+from mash.clocks import LONDON
 
 from .services_snapshots import month_changed
 
@@ -75,6 +80,33 @@ def _return_changed(sender, instance, **kwargs) -> None:
     month_changed(opened)
 
 
+def _da_notification_changed(sender, instance, **kwargs) -> None:
+    """K13 counts it in the month it was received, K14 its notices in the month of the
+    incident."""
+    _contact_part_changed(sender, instance)
+    month_changed(instance.incident_at)
+
+
+def _notice_changed(sender, instance, **kwargs) -> None:
+    """K14 counts a notice in the month of its incident."""
+    month_changed(_date_through(instance, "notification", DaNotification, "incident_at"))
+
+
+def _meeting_changed(sender, instance, **kwargs) -> None:
+    """A meeting confirmed (or changed) moves K13 for the months its notifications were
+    received in."""
+    received = (
+        Contact.objects.filter(da_notification__meeting=instance)
+        .values_list("received_at", flat=True)
+        .distinct()
+    )
+    months = {}
+    for instant in received:
+        months.setdefault(instant.astimezone(LONDON).date().replace(day=1), instant)
+    for instant in months.values():
+        month_changed(instant)
+
+
 def connect() -> None:
     """Connected once, from ReportingConfig.ready()."""
     for model in _OWN_DATE:
@@ -88,6 +120,9 @@ def connect() -> None:
     for model, handler in (
         (ContactSubject, _contact_part_changed),
         (DecisionEntry, _contact_part_changed),
+        (DaNotification, _da_notification_changed),
+        (TriageMeeting, _meeting_changed),
+        (EncompassNotice, _notice_changed),
         (EnquiryPerson, _enquiry_part_changed),
         (RagChange, _enquiry_part_changed),
         (InformationRequest, _enquiry_part_changed),

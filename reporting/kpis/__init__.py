@@ -44,6 +44,8 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "K10": ("agency",),
     "K11": ("source", "partner_agency"),
     "K12": ("source", "partner_agency"),
+    "K13": ("risk",),
+    "K14": ("phase",),
 }
 
 ALL_BREAKDOWNS: frozenset[str] = frozenset(name for names in BREAKDOWNS.values() for name in names)
@@ -59,7 +61,7 @@ class BreakdownError(ValueError):
 
 
 def _selectors() -> dict[str, Callable[[Period], KpiResult]]:
-    from . import contacts, enquiries
+    from . import contacts, da_notifications, encompass_notices, enquiries
 
     return {
         "K1": contacts.k1_contacts_by_source,
@@ -74,6 +76,8 @@ def _selectors() -> dict[str, Callable[[Period], KpiResult]]:
         "K10": enquiries.k10_information_returns,
         "K11": contacts.k11_feedback_to_referrers,
         "K12": contacts.k12_conversion,
+        "K13": da_notifications.k13_da_notifications,
+        "K14": encompass_notices.k14_encompass,
     }
 
 
@@ -84,7 +88,7 @@ def check_request(
     wanted = tuple(ids) if ids is not None else KPI_IDS
     for kpi_id in wanted:
         if kpi_id not in DEFINITIONS:
-            raise BreakdownError("kpis", f"Unknown KPI {kpi_id!r}: use K1 to K12.")
+            raise BreakdownError("kpis", f"Unknown KPI {kpi_id!r}: use K1 to {KPI_IDS[-1]}.")
     names = None
     if breakdowns is not None:
         names = frozenset(breakdowns)

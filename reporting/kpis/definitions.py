@@ -10,6 +10,8 @@ class KpiDefinition:
     name: str
     definition: str
     breakdowns: str  # as KPIS.md words it
+    #: How the definition is read where KPIS.md leaves a choice (shown beside it), if anywhere.
+    note: str = ""
 
 
 DEFINITIONS: dict[str, KpiDefinition] = {
@@ -120,6 +122,38 @@ DEFINITIONS: dict[str, KpiDefinition] = {
             "is NFA; % EARLY_HELP"
         ),
         "source",
+    ),
+    "K13": KpiDefinition(
+        "K13",
+        "Domestic abuse notifications",
+        (
+            "over DA notifications in the period: count by DASH risk level; % of medium and "
+            "high risk ones triaged by the daily meeting by the end of the next working day "
+            "after receipt; count of MARAC referrals"
+        ),
+        "risk level",
+        (
+            "Triaged in time: the daily meeting that agreed its outcome was confirmed by 17:00 on "
+            "the next working day after the day it was received. Standard risk notifications "
+            "are screened in the ordinary triage queue, so they are not in the %. A MARAC "
+            "referral counts once its meeting is confirmed."
+        ),
+    ),
+    "K14": KpiDefinition(
+        "K14",
+        "Operation Encompass",
+        (
+            "over Encompass notices for incidents in the period: count; % available to the "
+            "school before the start of the next school day; % acknowledged by 10:00 that day; "
+            "median hours from incident to notice"
+        ),
+        "school phase (early years, primary, secondary)",
+        (
+            "Special schools and alternative provision get notices too and are shown as rows of "
+            "their own. The % acknowledged is over the notices acknowledged or past their 10:00; "
+            "a notice made late is due for acknowledgement at 10:00 on the next school day after "
+            "it was made."
+        ),
     ),
 }
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from .types import Column, Figure, KpiResult, Table, Unit
 
-#: Bumped when the stored shape or the meaning of a stored field changes; a snapshot of another
-#: version is computed live, and stored again by the next refresh. (2: figures carry ``part``;
-#: 3: figures stored by field name.)
-FORMAT_VERSION = 3
+#: Bumped when the stored shape or the meaning of a stored field changes, or KPIs are added; a
+#: snapshot of another version is computed live, and stored again by the next refresh. (2:
+#: figures carry ``part``; 3: figures stored by field name; 4: K13 and K14 added.)
+FORMAT_VERSION = 4
 
 _FIGURE = "figure"
 

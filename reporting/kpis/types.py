@@ -94,7 +94,7 @@ class Table:
 
 @dataclass(frozen=True)
 class KpiResult:
-    id: str  # "K1" ... "K12"
+    id: str  # "K1" ... "K14"
     name: str
     definition: str  # KPIS.md's definition, word for word
     headline: dict[str, Figure]  # e.g. {"count": Figure(...), "percent": Figure(...)}

@@ -278,7 +278,7 @@ def test_the_task_builds_the_workbook_to_100_percent_with_a_cover_and_a_sheet_pe
     assert (job.state, job.progress) == (ExportState.DONE, 100)
     assert job.filename == "kpi-workbook-2026-10-01-to-2026-10-31.xlsx"
     book = read_xlsx(bytes(job.content))
-    assert book.sheetnames == ["Cover"] + [f"K{n}" for n in range(1, 13)]
+    assert book.sheetnames == ["Cover"] + [f"K{n}" for n in range(1, 15)]
     cover = sheet_values(book["Cover"])
     assert cover[0][0] == "MASH front door"
     assert cover[1][0] == "KPI workbook"
@@ -342,8 +342,8 @@ def test_progress_is_reported_kpi_by_kpi(manager, monkeypatch):
 
     monkeypatch.setattr(services_exports, "compute_kpis", spy)
     built(job)
-    # 1% when claimed, then 5 + 90 * done / 12 after each KPI
-    assert seen == [1, 12, 20, 27, 35, 42, 50, 57, 65, 72, 80, 87]
+    # 1% when claimed, then 5 + 90 * done / 14 after each KPI
+    assert seen == [1, 11, 17, 24, 30, 37, 43, 50, 56, 62, 69, 75, 82, 88]
 
 
 def test_a_redelivered_task_does_not_rebuild_a_finished_job(manager, monkeypatch):

@@ -119,7 +119,7 @@ class TestBadInput:
             ({}, "from", "Enter the 'from' date as YYYY-MM-DD."),
             ({"to": "2026-04-01"}, "from", "Enter the 'from' date as YYYY-MM-DD."),
             ({"period": "fortnight"}, "period", "Unknown period 'fortnight'"),
-            ({**MARCH, "kpis": "K1,K13"}, "kpis", "Unknown KPI 'K13'"),
+            ({**MARCH, "kpis": "K1,K99"}, "kpis", "Unknown KPI 'K99'"),
             (
                 {**MARCH, "breakdowns": "source,postcode"},
                 "breakdowns",

@@ -220,7 +220,7 @@ class TestComputeKpis:
     def test_every_kpi_in_order_with_only_the_breakdowns_asked_for(self):
         results = compute_kpis(APRIL, breakdowns=["source", "agency"])
 
-        assert [result.id for result in results] == [f"K{n}" for n in range(1, 13)]
+        assert [result.id for result in results] == [f"K{n}" for n in range(1, 15)]
         assert [table.name for table in results[0].tables] == ["source"]
         assert [table.name for table in results[9].tables] == ["agency"]
         assert results[6].tables == ()
