@@ -259,6 +259,23 @@ def test_notifications_arriving_during_the_meeting_are_added_on_request(
     assert DaNotification.objects.get(pk=late.pk).meeting == meeting
 
 
+def test_earlier_notifications_about_the_same_people_are_counted_and_linked(
+    client_for, manager, agency_a
+):
+    before = notify(agency_a, "Cara", risk="standard", family="Lee", nhs_number=VALID_NHS_NUMBER)
+    unrelated = notify(agency_a, "Ben", risk="standard", family="Okafor", victim="Grace")
+    now = notify(agency_a, "Cara", risk="high", family="Lee", nhs_number=VALID_NHS_NUMBER)
+    assert now.children.get().person_id == before.children.get().person_id
+    meeting = running_meeting(manager)
+    page = client_for(manager).get(f"{PAGES}{meeting.pk}/").content.decode()
+    section = page[page.index(f'id="da-{now.pk}"') :]
+    assert "1 earlier notification about these people" in section
+    assert f'href="/contacts/{before.contact_id}/">{before.contact.reference}</a>' in section
+    assert unrelated.contact.reference not in section
+    # The earlier, undecided contact is also the child's open work.
+    assert f'Contact <a class="govuk-link" href="/contacts/{before.contact_id}/">' in section
+
+
 # --- Refusals --------------------------------------------------------------------------------
 
 

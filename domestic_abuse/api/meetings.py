@@ -31,29 +31,35 @@ from ..models import TriageMeeting
 
 
 class MeetingSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    date = serializers.DateField()
-    state = serializers.CharField(help_text='"running", or "confirmed" (read-only).')
-    confirmed_at = serializers.DateTimeField(allow_null=True)
-    notifications = serializers.IntegerField(help_text="How many notifications it holds.")
+    id = serializers.IntegerField(read_only=True)
+    date = serializers.DateField(read_only=True)
+    state = serializers.CharField(
+        read_only=True, help_text='"running", or "confirmed" (read-only).'
+    )
+    confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    notifications = serializers.IntegerField(
+        read_only=True, help_text="How many notifications it holds."
+    )
 
 
 class AttendeeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    agency = serializers.IntegerField(source="agency_id")
-    agency_name = serializers.CharField(source="agency.name")
-    name = serializers.CharField()
+    id = serializers.IntegerField(read_only=True)
+    agency = serializers.IntegerField(read_only=True, source="agency_id")
+    agency_name = serializers.CharField(read_only=True, source="agency.name")
+    name = serializers.CharField(read_only=True)
 
 
 class MeetingChildSerializer(serializers.Serializer):
-    name = serializers.CharField(source="person.full_name")
-    present = serializers.BooleanField(help_text="Present at (witnessed) the incident.")
+    name = serializers.CharField(read_only=True, source="person.full_name")
+    present = serializers.BooleanField(
+        read_only=True, help_text="Present at (witnessed) the incident."
+    )
 
 
 class OpenWorkSerializer(serializers.Serializer):
-    person = serializers.IntegerField(source="person.pk")
-    name = serializers.CharField(source="person.full_name")
-    role = serializers.CharField()
+    person = serializers.IntegerField(read_only=True, source="person.pk")
+    name = serializers.CharField(read_only=True, source="person.full_name")
+    role = serializers.CharField(read_only=True)
     contacts = serializers.SerializerMethodField(help_text="Other undecided contacts.")
     enquiries = serializers.SerializerMethodField(help_text="Open enquiries checking them.")
 
@@ -65,11 +71,11 @@ class OpenWorkSerializer(serializers.Serializer):
 
 
 class EarlierNotificationSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    contact = serializers.IntegerField(source="contact_id")
-    reference = serializers.CharField()
-    received_at = serializers.DateTimeField()
-    dash_risk = serializers.CharField()
+    id = serializers.IntegerField(read_only=True, source="pk")
+    contact = serializers.IntegerField(read_only=True, source="contact_id")
+    reference = serializers.CharField(read_only=True)
+    received_at = serializers.DateTimeField(read_only=True)
+    dash_risk = serializers.CharField(read_only=True)
 
 
 class MeetingNotificationSerializer(serializers.Serializer):
@@ -77,27 +83,33 @@ class MeetingNotificationSerializer(serializers.Serializer):
     `earlier` are for hub staff only: police and education members get the household, the
     incident and the outcomes agreed so far, nothing else."""
 
-    id = serializers.IntegerField(source="notification.pk")
-    contact = serializers.IntegerField(source="notification.contact_id", required=False)
-    reference = serializers.CharField(source="notification.contact.reference", required=False)
-    occurrence_reference = serializers.CharField(source="notification.occurrence_reference")
-    police_agency = serializers.CharField(source="notification.police_agency.name")
-    incident_at = serializers.DateTimeField(source="notification.incident_at")
-    received_at = serializers.DateTimeField(source="notification.contact.received_at")
-    dash_risk = serializers.CharField(source="notification.dash_risk")
-    children = MeetingChildSerializer(source="notification.children.all", many=True)
-    victim = serializers.CharField(source="notification.victim.full_name")
-    perpetrator = serializers.CharField(
-        source="notification.perpetrator.full_name", allow_null=True, default=None
+    id = serializers.IntegerField(read_only=True, source="notification.pk")
+    contact = serializers.IntegerField(read_only=True, source="notification.contact_id")
+    reference = serializers.CharField(read_only=True, source="notification.contact.reference")
+    occurrence_reference = serializers.CharField(
+        read_only=True, source="notification.occurrence_reference"
     )
-    agreed_outcome = serializers.CharField(source="notification.agreed_outcome")
-    agreed_rag = serializers.CharField(source="notification.agreed_rag")
-    marac_referral = serializers.BooleanField(source="notification.marac_referral")
-    rationale = serializers.CharField(source="notification.agreed_rationale")
-    agreed = serializers.BooleanField(source="is_agreed")
-    still_needs = serializers.ListField(source="needs", child=serializers.CharField())
-    people = OpenWorkSerializer(many=True, required=False)
-    earlier = EarlierNotificationSerializer(many=True, required=False)
+    police_agency = serializers.CharField(read_only=True, source="notification.police_agency.name")
+    incident_at = serializers.DateTimeField(read_only=True, source="notification.incident_at")
+    received_at = serializers.DateTimeField(
+        read_only=True, source="notification.contact.received_at"
+    )
+    dash_risk = serializers.CharField(read_only=True, source="notification.dash_risk")
+    children = MeetingChildSerializer(read_only=True, source="notification.children.all", many=True)
+    victim = serializers.CharField(read_only=True, source="notification.victim.full_name")
+    perpetrator = serializers.CharField(
+        read_only=True, source="notification.perpetrator.full_name", allow_null=True, default=None
+    )
+    agreed_outcome = serializers.CharField(read_only=True, source="notification.agreed_outcome")
+    agreed_rag = serializers.CharField(read_only=True, source="notification.agreed_rag")
+    marac_referral = serializers.BooleanField(read_only=True, source="notification.marac_referral")
+    rationale = serializers.CharField(read_only=True, source="notification.agreed_rationale")
+    agreed = serializers.BooleanField(read_only=True, source="is_agreed")
+    still_needs = serializers.ListField(
+        read_only=True, source="needs", child=serializers.CharField()
+    )
+    people = OpenWorkSerializer(read_only=True, many=True)
+    earlier = EarlierNotificationSerializer(read_only=True, many=True)
 
     def to_representation(self, item):
         data = super().to_representation(item)
@@ -108,17 +120,23 @@ class MeetingNotificationSerializer(serializers.Serializer):
 
 
 class MeetingSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="meeting.pk")
-    date = serializers.DateField(source="meeting.date")
-    state = serializers.CharField(help_text='"running", or "confirmed" (read-only).')
-    confirmed_at = serializers.DateTimeField(source="meeting.confirmed_at", allow_null=True)
-    chair = serializers.CharField(
-        source="meeting.chair.display_name", required=False, help_text="Hub staff only."
+    id = serializers.IntegerField(read_only=True, source="meeting.pk")
+    date = serializers.DateField(read_only=True, source="meeting.date")
+    state = serializers.CharField(
+        read_only=True, help_text='"running", or "confirmed" (read-only).'
     )
-    agreed = serializers.IntegerField()
-    total = serializers.IntegerField()
-    attendees = AttendeeSerializer(many=True, required=False, help_text="Hub staff only.")
-    notifications = MeetingNotificationSerializer(many=True, source="items")
+    confirmed_at = serializers.DateTimeField(
+        read_only=True, source="meeting.confirmed_at", allow_null=True
+    )
+    chair = serializers.CharField(
+        read_only=True,
+        source="meeting.chair.display_name",
+        help_text="Hub staff only.",
+    )
+    agreed = serializers.IntegerField(read_only=True)
+    total = serializers.IntegerField(read_only=True)
+    attendees = AttendeeSerializer(read_only=True, many=True, help_text="Hub staff only.")
+    notifications = MeetingNotificationSerializer(read_only=True, many=True, source="items")
 
     def to_representation(self, value):
         data = super().to_representation(value)
