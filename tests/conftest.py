@@ -79,6 +79,14 @@ def administrator(hub_agency):
     return UserFactory(username="admin", agency=hub_agency, role=Role.ADMINISTRATOR)
 
 
+@pytest.fixture
+def key_adult(db):
+    """A school's key adult (designated safeguarding lead), of an open primary school."""
+    from tests.schools_factories import SchoolFactory, key_adult_of
+
+    return key_adult_of(SchoolFactory(), username="school.dsl")
+
+
 PERSONAS = [
     "hub_worker",
     "manager",
@@ -88,6 +96,7 @@ PERSONAS = [
     "referrer",
     "board_member",
     "administrator",
+    "key_adult",
 ]
 
 

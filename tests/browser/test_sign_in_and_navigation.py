@@ -34,6 +34,7 @@ MUST_SEE = {
     Role.REFERRER: {"Home", "Make a referral", "Your referrals"},
     Role.BOARD_MEMBER: {"Home", "Reporting"},
     Role.ADMINISTRATOR: {"Home", "Reporting", "Users", "Agencies", "Timescales", "Admin site"},
+    Role.SCHOOL_KEY_ADULT: {"Home"},
 }
 MUST_NOT_SEE = {
     Role.HUB_WORKER: {
@@ -105,7 +106,10 @@ MUST_NOT_SEE = {
         "Annex A",
         "Make a referral",
     },
+    Role.SCHOOL_KEY_ADULT: {item.label for item in NAV_ITEMS} - {"Home"},
 }
+#: The home page's heading: a school's key adult lands on their school's notices.
+HOME_HEADING = {Role.SCHOOL_KEY_ADULT: "Your school's notices"}
 
 
 def test_expectations_cover_every_role_and_personas_every_role(request, db) -> None:
@@ -137,7 +141,9 @@ def test_persona_signs_in_navigates_and_signs_out(
     sign_in(page, base_url, user.username, PASSWORD)
 
     expect(page).to_have_url(base_url + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("MASH front door")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        HOME_HEADING.get(user.role, "MASH front door")
+    )
     labels = nav_labels(page)
     assert labels == expected
     assert MUST_SEE[user.role] <= set(labels), f"{user.role} must see {MUST_SEE[user.role]}"
