@@ -1,4 +1,4 @@
-"""The three kinds of item with a deadline, and how the scan reads each: which rows are open,
+"""The kinds of item with a deadline, and how the scan reads each: which rows are open,
 where the due time and start are stored, which clock the item runs on, and who hears about it."""
 
 from collections.abc import Callable
@@ -11,6 +11,7 @@ from django.urls import reverse
 from contacts.codes import Rag
 from contacts.models import Contact
 from contacts.timescales import contact_decision_timescale
+from encompass.models import EncompassNotice
 from enquiries.models import Enquiry, EnquiryState, InformationRequest, RequestState
 from enquiries.timescales import enquiry_timescale, return_timescale
 from mash.clocks import Clock, WorkingCalendar
@@ -43,6 +44,11 @@ class KindSpec:
     warning_fraction: Callable[[models.Model], float]
     #: Where the RAG rating that picks the item's timescale is read ("" for contacts: no RAG).
     rag_field: str = ""
+    #: Whether items are reminded at a warning point (False: escalated at the deadline only, and
+    #: the kind has no timescale setting).
+    warns: bool = True
+    #: Told the ids of the items escalated by a scan batch, and when, in the batch's transaction.
+    on_escalated: Callable[[list[int], datetime], None] | None = None
 
     def rags(self) -> tuple[str, ...]:
         """The RAG ratings whose settings apply to items of this kind ("" alone for contacts)."""
@@ -103,6 +109,21 @@ def _open_enquiries() -> models.QuerySet:
     )
 
 
+def _open_encompass_notices() -> models.QuerySet:
+    # Matches the partial index encompass_unacknowledged (acknowledge_by, id).
+    return (
+        EncompassNotice.objects.filter(acknowledged_at__isnull=True)
+        .select_related("notification")
+        .only("id", "available_at", "acknowledge_by", "acknowledged_by", "notification__contact")
+    )
+
+
+def _encompass_escalated(pks: list[int], at: datetime) -> None:
+    from encompass.services import notices_escalated
+
+    notices_escalated(pks=pks, at=at)
+
+
 def _open_requests() -> models.QuerySet:
     return (
         InformationRequest.objects.filter(state=RequestState.OPEN)
@@ -148,5 +169,22 @@ SPECS: tuple[KindSpec, ...] = (
             ItemKind.INFORMATION_RETURN, request.enquiry.rag
         ),
         rag_field="enquiry__rag",
+    ),
+    # Operation Encompass: a notice not acknowledged by 10:00 on the school day it was due is
+    # escalated to the hub managers (no reminder: the key adult was emailed when it was made).
+    KindSpec(
+        kind=ItemKind.ENCOMPASS_NOTICE,
+        due_field="acknowledge_by",
+        start_field="available_at",
+        assignee_field="acknowledged_by",
+        open_items=_open_encompass_notices,
+        clock=lambda notice: Clock.ELAPSED,
+        link=lambda notice: reverse(
+            "contacts:contact_detail", args=[notice.notification.contact_id]
+        ),
+        label="Operation Encompass notice",
+        warning_fraction=lambda notice: 1.0,
+        warns=False,
+        on_escalated=_encompass_escalated,
     ),
 )

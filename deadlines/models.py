@@ -20,6 +20,7 @@ class ItemKind(models.TextChoices):
     CONTACT_DECISION = "contact_decision", "Contact decision"
     ENQUIRY = "enquiry", "MASH enquiry"
     INFORMATION_RETURN = "information_return", "Information return"
+    ENCOMPASS_NOTICE = "encompass_notice", "Operation Encompass notice"
 
 
 class Stage(models.TextChoices):
@@ -32,34 +33,22 @@ ITEM_FIELD = {
     ItemKind.CONTACT_DECISION: "contact",
     ItemKind.ENQUIRY: "enquiry",
     ItemKind.INFORMATION_RETURN: "information_request",
+    ItemKind.ENCOMPASS_NOTICE: "encompass_notice",
 }
 
 
 def _one_item_matching_kind() -> Q:
-    return (
-        Q(
-            kind=ItemKind.CONTACT_DECISION,
-            contact__isnull=False,
-            enquiry__isnull=True,
-            information_request__isnull=True,
+    """Exactly one item field set: the one of the row's kind."""
+    condition = Q()
+    for kind, field in ITEM_FIELD.items():
+        condition |= Q(
+            kind=kind, **{f"{other}__isnull": other != field for other in ITEM_FIELD.values()}
         )
-        | Q(
-            kind=ItemKind.ENQUIRY,
-            contact__isnull=True,
-            enquiry__isnull=False,
-            information_request__isnull=True,
-        )
-        | Q(
-            kind=ItemKind.INFORMATION_RETURN,
-            contact__isnull=True,
-            enquiry__isnull=True,
-            information_request__isnull=False,
-        )
-    )
+    return condition
 
 
 class ItemMixin(models.Model):
-    """The item (one of three kinds) that a deadline belongs to."""
+    """The item (one of the kinds) that a deadline belongs to."""
 
     kind = models.CharField(max_length=20, choices=ItemKind.choices)
     contact = models.ForeignKey(
@@ -70,6 +59,13 @@ class ItemMixin(models.Model):
     )
     information_request = models.ForeignKey(
         "enquiries.InformationRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    encompass_notice = models.ForeignKey(
+        "encompass.EncompassNotice",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

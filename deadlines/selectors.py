@@ -78,6 +78,7 @@ def _item_still_open() -> Q:
         Q(kind=ItemKind.CONTACT_DECISION, contact__outcome="")
         | (Q(kind=ItemKind.ENQUIRY) & ~Q(enquiry__state=EnquiryState.CLOSED))
         | Q(kind=ItemKind.INFORMATION_RETURN, information_request__state=RequestState.OPEN)
+        | Q(kind=ItemKind.ENCOMPASS_NOTICE, encompass_notice__acknowledged_at__isnull=True)
     )
 
 
@@ -137,9 +138,13 @@ def breach_board(user, *, limit: int = BREACH_LIST_LIMIT) -> BreachBoard:
     agencies = [Tally(HUB_LABEL, hub)] if hub else []
     agencies += [Tally(name, count) for name, count in sorted(by_agency.items())]
     rows = list(
-        current.select_related("contact", "enquiry", "information_request__enquiry", "agency")[
-            :limit
-        ]
+        current.select_related(
+            "contact",
+            "enquiry",
+            "information_request__enquiry",
+            "encompass_notice__notification",
+            "agency",
+        )[:limit]
     )
     return BreachBoard(
         total=sum(by_kind.values()),

@@ -301,5 +301,14 @@ __all__ = [
     "notice_for_child_with_school",
     "notice_link",
     "notice_opened",
+    "notices_escalated",
     "notices_for_notification",
 ]
+
+
+def notices_escalated(*, pks: list[int], at: datetime) -> int:
+    """The deadline scan escalated these notices to the hub (in its batch's transaction): each
+    keeps when, the first time. Returns how many were marked."""
+    return EncompassNotice.objects.filter(pk__in=pks, escalated_at__isnull=True).update(
+        escalated_at=at
+    )

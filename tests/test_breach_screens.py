@@ -300,6 +300,7 @@ class TestBreachList:
             ["Contact decision", "2"],
             ["MASH enquiry", "1"],
             ["Information return", "2"],
+            ["Operation Encompass notice", "0"],
         ]
         assert table(content, "by-agency") == [
             ["The hub (contacts and enquiries)", "3"],

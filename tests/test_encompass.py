@@ -574,3 +574,54 @@ def test_a_notice_made_late_is_acknowledged_by_ten_on_the_first_school_day_after
     assert notice.due_by == london(2026, 3, 9, 9)
     assert notice.available_at > notice.due_by
     assert notice.acknowledge_by == london(2026, 3, 11, 10)
+
+
+# --- Escalation through the deadline scan ---------------------------------------------------
+
+
+def test_an_unacknowledged_notice_escalates_to_the_hub_once_at_ten(sent, manager, dsl, client_of):
+    from deadlines.models import Breach, DeadlineEvent, Notification
+    from deadlines.services import run_deadline_scan
+
+    notice = EncompassNotice.objects.get()
+    ten = notice.acknowledge_by
+    assert timezone.localtime(ten, LONDON).strftime("%H:%M") == "10:00"
+    ours = DeadlineEvent.objects.filter(kind="encompass_notice")
+    run_deadline_scan(now=ten - timedelta(minutes=1))
+    assert not ours.exists()
+    run_deadline_scan(now=ten)
+    assert ours.count() == 1
+    run_deadline_scan(now=ten + timedelta(minutes=5))
+    assert ours.count() == 1
+    event = ours.get()
+    assert event.encompass_notice == notice and event.stage == "deadline"
+    [escalation] = Notification.objects.filter(event=event)
+    assert (escalation.user, escalation.kind) == (manager, "escalation")
+    assert notice.reference in escalation.title
+    assert escalation.link == f"/contacts/{sent.contact_id}/"
+    for text in ("Amira", "Khan", "Northfield", *FORBIDDEN):
+        assert text not in escalation.title and text not in escalation.body, text
+    assert not Notification.objects.filter(user=dsl).exists()
+    notice.refresh_from_db()
+    assert notice.escalated_at is not None
+    breach = Breach.objects.get(kind="encompass_notice")
+    assert breach.encompass_notice == notice and breach.resolved_at is None
+    board = client_of(manager).get("/breaches/").content.decode()
+    assert notice.reference in board and "Operation Encompass notice" in board
+    # The school acknowledges after all: the breach is no longer current.
+    assert acknowledge(client_of(dsl), notice).status_code == 302
+    breach.refresh_from_db()
+    assert breach.resolved_at is not None
+    assert notice.reference not in client_of(manager).get("/breaches/").content.decode()
+
+
+def test_a_notice_acknowledged_in_time_is_not_escalated(sent, manager, dsl, client_of):
+    from deadlines.models import DeadlineEvent
+    from deadlines.services import run_deadline_scan
+
+    notice = EncompassNotice.objects.get()
+    assert acknowledge(client_of(dsl), notice).status_code == 302
+    run_deadline_scan(now=notice.acknowledge_by + timedelta(hours=1))
+    assert not DeadlineEvent.objects.filter(kind="encompass_notice").exists()
+    notice.refresh_from_db()
+    assert notice.escalated_at is None and notice.was_acknowledged_in_time

@@ -93,6 +93,8 @@ def run_deadline_scan(*, now: datetime | None = None) -> ScanResult:
     _scan_deadlines(now=now, managers=managers, result=result)
     WarningPoint.objects.filter(deadline__lte=now).delete()  # passed: the escalation took over
     for spec in SPECS:
+        if not spec.warns:
+            continue
         rules = {rag: spec.warning_rule(rag, calendar) for rag in spec.rags()}
         result.warning_points += _prepare_warning_points(
             spec=spec, now=now, calendar=calendar, rules=rules
@@ -411,6 +413,10 @@ def _process(items: list[DueItem], *, stage: Stage, managers: list, result: Scan
             data={"kind": due.kind, "deadline": due.deadline.isoformat(), "notified": sent_to},
         )
     if stage == Stage.DEADLINE:
+        for spec in SPECS:
+            escalated_pks = [due.item.pk for due, _ in mine if due.kind == spec.kind]
+            if spec.on_escalated is not None and escalated_pks:
+                spec.on_escalated(escalated_pks, now)
         result.escalations += len(mine)
         result.breaches += len(breaches)
     else:
