@@ -256,6 +256,7 @@ def _decide(notification: DaNotification, meeting: TriageMeeting, by) -> None:
         rag=notification.agreed_rag,
         rationale=rationale,
         threshold_rationale=rationale if outcome == Outcome.REFERRAL else "",
+        decided_next=True,
     )
     marac = " with a MARAC referral" if notification.marac_referral else ""
     contact_decide(

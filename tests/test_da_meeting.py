@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import AgencyKind
+from agencies.roles import Role
 from contacts import services as contact_services
 from contacts.models import Contact, DecisionEntry, DecisionKind
 from deadlines.services import run_deadline_scan
@@ -189,6 +190,7 @@ def test_the_chair_runs_the_meeting_and_each_agreed_outcome_becomes_the_decision
     assert "3 of 3 agreed" in chair.get(f"{PAGES}{meeting.pk}/").content.decode()
     assert DaNotification.objects.get(pk=medium.pk).agreed_rag == ""  # not part of NFA
 
+    other_manager = UserFactory(agency=manager.agency, role=Role.HUB_MANAGER)
     response = chair.post(f"{PAGES}{meeting.pk}/confirm/")
     assert response.status_code == 302, response.content.decode()
 
@@ -220,6 +222,12 @@ def test_the_chair_runs_the_meeting_and_each_agreed_outcome_becomes_the_decision
     assert event.data["outcomes"] == {"MASH_ENQUIRY": 2, "NFA": 1}
     assert event.data["marac_referrals"] == 1
     assert event.data["attendees"] == 3
+    # Decided in the meeting: no manager is told a decision is waiting for these contacts.
+    from deadlines.models import Notification
+
+    waiting = Notification.objects.filter(kind="awaiting_decision", user=other_manager)
+    for contact_id in decided:
+        assert not waiting.filter(link__contains=f"/contacts/{contact_id}/").exists()
 
     # Read-only afterwards: no forms on the page, and a late save is a 409 storing nothing.
     page = chair.get(f"{PAGES}{meeting.pk}/").content.decode()

@@ -74,9 +74,11 @@ def contact_recommend(
     rag: str = "",
     threshold_rationale: str = "",
     expected_version: int | None = None,
+    decided_next: bool = False,
 ) -> Contact:
     """The social worker's recommended outcome. The hub presumes early help: a REFERRAL needs a
-    threshold rationale."""
+    threshold rationale. `decided_next`: a manager decides it in the same transaction (the
+    daily triage meeting), so the managers are not told a decision is waiting."""
     require_role(user, HUB_ROLES, "recommend outcomes")
     _check_outcome(outcome, rag)
     if not rationale.strip():
@@ -124,7 +126,8 @@ def contact_recommend(
         made_at=now,
     )
     record_event("contact.recommended", target=contact, actor=user, data={"outcome": outcome})
-    notify_awaiting_decision(record=contact, recommended_by=user)
+    if not decided_next:
+        notify_awaiting_decision(record=contact, recommended_by=user)
     return contact
 
 
