@@ -1,6 +1,6 @@
 """Operation Encompass notices: what a child's school is told after police attended a domestic
 abuse incident where the child was present or normally lives (DOMAIN.md, "Domestic abuse
-notifications and Operation Encompass"; docs/adr/0011-operation-encompass.md).
+notifications and Operation Encompass"; docs/adr/0012-operation-encompass.md).
 
 A notice is one child of one DA notification, sent to the school the child attended when the
 notice was made. It keeps its own clock: when the school could first see it (``available_at``),
