@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urldefrag
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -141,7 +142,8 @@ class Session:
         page = self.page
         page.set_viewport_size({"width": PHONE, "height": HEIGHT})
         try:
-            response = page.goto(page.url)
+            # Without its #fragment: going to the same address with one only scrolls.
+            response = page.goto(urldefrag(page.url).url)
             assert response is not None and response.ok, (page.url, response and response.status)
             page.wait_for_load_state("load")
             self._shoot(name, PHONE)  # before the checks, to see what failed
