@@ -308,7 +308,21 @@ __all__ = [
 
 def notices_escalated(*, pks: list[int], at: datetime) -> int:
     """The deadline scan escalated these notices to the hub (in its batch's transaction): each
-    keeps when, the first time. Returns how many were marked."""
-    return EncompassNotice.objects.filter(pk__in=pks, escalated_at__isnull=True).update(
-        escalated_at=at
-    )
+    keeps when, the first time. Returns how many were marked.
+
+    A bulk update sends no save signal, so the months of the notices' incidents (where K14
+    counts them) are marked changed here: a closed month already stored is computed again by
+    the next snapshot refresh (an incident on a month's last evening is escalated in the next
+    month, after the month may have been stored)."""
+    from reporting.services_snapshots import month_changed
+
+    open_notices = EncompassNotice.objects.filter(pk__in=pks, escalated_at__isnull=True)
+    incidents = set(open_notices.values_list("notification__incident_at", flat=True))
+    marked = open_notices.update(escalated_at=at)
+    if marked:
+        months = {}
+        for instant in incidents:
+            months.setdefault(timezone.localtime(instant).date().replace(day=1), instant)
+        for instant in months.values():
+            month_changed(instant)
+    return marked
