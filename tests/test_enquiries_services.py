@@ -243,6 +243,27 @@ class TestRequestsAndReturns:
                 request=request, researcher=researcher_a, assigned_by=researcher_a
             )
 
+    def test_the_enquiry_awaits_returns_until_none_is_outstanding(
+        self, enquiry, agency_a, agency_b, hub_worker, researcher_a
+    ):
+        police = self.ask(enquiry, agency_a, hub_worker)
+        health = self.ask(enquiry, agency_b, hub_worker)
+        enquiry.refresh_from_db()
+        assert enquiry.state == EnquiryState.AWAITING_RETURNS
+        services.return_submit(
+            request=police,
+            data=ReturnInput(information_held=False, systems_checked="PNC"),
+            submitted_by=researcher_a,
+        )
+        enquiry.refresh_from_db()
+        assert enquiry.state == EnquiryState.AWAITING_RETURNS  # health still outstanding
+        services.request_withdraw(request=health, reason="Not registered", withdrawn_by=hub_worker)
+        enquiry.refresh_from_db()
+        assert enquiry.state == EnquiryState.OPEN  # ready for a recommendation
+        self.ask(enquiry, agency_b, hub_worker)
+        enquiry.refresh_from_db()
+        assert enquiry.state == EnquiryState.AWAITING_RETURNS  # a new request: waiting again
+
     def test_closing_needs_every_request_returned_or_withdrawn(
         self, enquiry, agency_a, agency_b, hub_worker, manager, researcher_a
     ):

@@ -98,6 +98,7 @@ def request_withdraw(
     require_role(withdrawn_by, HUB_ROLES, "withdraw requests")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the request is being withdrawn."})
+    _lock_enquiry_first(request)
     request = InformationRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != RequestState.OPEN:
         raise ConflictError(
@@ -123,6 +124,7 @@ def request_withdraw(
     record_event(
         "information_request.withdrawn", target=request, actor=withdrawn_by, data={"reason": reason}
     )
+    _settle_enquiry_state(request.enquiry_id)
     return request
 
 
@@ -183,6 +185,7 @@ def return_submit(
         errors["handling"] = "Choose a handling marking."
     if errors:
         raise ValidationError(errors)
+    _lock_enquiry_first(request)
     request = (
         InformationRequest.objects.select_for_update().select_related("enquiry").get(pk=request.pk)
     )
@@ -215,5 +218,26 @@ def return_submit(
         actor=submitted_by,
         data={"on_time": now <= request.due_at},
     )
+    if not is_addendum:
+        _settle_enquiry_state(request.enquiry_id)
     notify_return_received(information_return=information_return)
     return information_return
+
+
+def _lock_enquiry_first(request: InformationRequest) -> None:
+    """Every step that locks an enquiry and its requests locks the enquiry first (a RAG change
+    locks the enquiry, then its open requests), so two steps never wait on each other."""
+    Enquiry.objects.select_for_update().filter(pk=request.enquiry_id).values_list("pk").first()
+
+
+def _settle_enquiry_state(enquiry_id: int) -> None:
+    """An enquiry awaiting returns is open again (ready for a recommendation) once none of its
+    requests is outstanding. The enquiry row is locked, so the last two returns arriving at once
+    cannot both miss it."""
+    enquiry = Enquiry.objects.select_for_update().get(pk=enquiry_id)
+    if enquiry.state != EnquiryState.AWAITING_RETURNS:
+        return
+    if enquiry.requests.filter(state=RequestState.OPEN).exists():
+        return
+    enquiry.state = EnquiryState.OPEN
+    enquiry.save(update_fields=["state", "modified_at"])
