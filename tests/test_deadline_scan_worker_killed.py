@@ -439,6 +439,8 @@ def _assert_each_item_acted_on_exactly_once(people: dict[str, Any]) -> None:
             for manager in people["managers"]
         ]
         + [(assignee, NotificationKind.REMINDER, pk) for pk in warned]
+        # The assignee, reminded before and not escalated to, is told of each breach (ADR 9).
+        + [(assignee, NotificationKind.BREACH, pk) for pk in overdue]
     )
     assert notifications == expected, f"notifications: {_difference(expected, notifications)}"
 
