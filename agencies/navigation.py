@@ -28,6 +28,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Breaches", "breaches:list", frozenset({Role.HUB_MANAGER})),
     NavItem("Backlog", "reporting:backlog", frozenset({Role.HUB_MANAGER})),
     NavItem("People", "contacts:person_search", HUB_ROLES),
+    NavItem("DA meetings", "da_meetings:index", HUB_ROLES),
     NavItem("Information requests", "enquiries_agency:queue", AGENCY_ROLES),
     NavItem("Make a referral", "contacts:marf_start", frozenset({Role.REFERRER})),
     NavItem("Your referrals", "contacts:marf_list", frozenset({Role.REFERRER})),

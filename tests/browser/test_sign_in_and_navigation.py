@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 # Concrete expectations per role family, independent of NAV_ITEMS, so a wrong NAV_ITEMS fails.
 MUST_SEE = {
-    Role.HUB_WORKER: {"Home", "Triage queue", "Enquiries", "People"},
+    Role.HUB_WORKER: {"Home", "Triage queue", "Enquiries", "People", "DA meetings"},
     Role.HUB_MANAGER: {
         "Home",
         "Triage queue",
@@ -57,6 +57,7 @@ MUST_NOT_SEE = {
         "Timescales",
     },
     Role.AGENCY_RESEARCHER: {
+        "DA meetings",
         "Triage queue",
         "Enquiries",
         "People",
@@ -67,6 +68,7 @@ MUST_NOT_SEE = {
         "Agencies",
     },
     Role.AGENCY_SUPERVISOR: {
+        "DA meetings",
         "Triage queue",
         "People",
         "Breaches",
@@ -78,6 +80,7 @@ MUST_NOT_SEE = {
         "Agencies",
     },
     Role.REFERRER: {
+        "DA meetings",
         "Triage queue",
         "People",
         "Reporting",
@@ -87,6 +90,7 @@ MUST_NOT_SEE = {
         "Agencies",
     },
     Role.BOARD_MEMBER: {
+        "DA meetings",
         "Triage queue",
         "Enquiries",
         "People",
@@ -99,6 +103,7 @@ MUST_NOT_SEE = {
         "Admin site",
     },
     Role.ADMINISTRATOR: {
+        "DA meetings",
         "Triage queue",
         "People",
         "Decisions",
