@@ -114,8 +114,10 @@ def _contact_url(pk: int, anchor: str = "") -> str:
     return reverse("contacts:contact_detail", kwargs={"pk": pk}) + anchor
 
 
-def _enquiry_url(pk: int, anchor: str = "") -> str:
-    return reverse("enquiries_hub:detail", kwargs={"pk": pk}) + anchor
+def _enquiry_url(pk: int, anchor: str = "", section: str = "detail") -> str:
+    """The enquiry's page, or one of its sections ("people", "requests", "notes", "history",
+    "decision"), at `anchor`."""
+    return reverse(f"enquiries_hub:{section}", kwargs={"pk": pk}) + anchor
 
 
 def _name(user) -> str:
@@ -305,7 +307,7 @@ def _rag_changes(user, enquiries, filters) -> Iterator[tuple]:
                     f"to {_rag(change.to_rag)}"
                 ),
                 detail=change.reason,
-                link=_enquiry_url(change.enquiry_id),
+                link=_enquiry_url(change.enquiry_id, section="history"),
                 record=reference,
                 by=_name(change.changed_by),
             ),
@@ -358,7 +360,7 @@ def _requests(user, ids, filters) -> Iterator[tuple]:
                 kind=EventKind.REQUEST_SENT,
                 title=f"Information request {request.reference} sent to {request.agency.name}",
                 detail=_sentence(request.question, withdrawn),
-                link=_enquiry_url(request.enquiry_id),
+                link=_enquiry_url(request.enquiry_id, section="requests"),
                 record=reference,
                 by=_name(request.requested_by),
             ),
@@ -386,7 +388,7 @@ def _returns(user, ids, filters) -> Iterator[tuple]:
                 kind=EventKind.RETURN_RECEIVED,
                 title=f"{what} from {request.agency.name} to {request.reference}",
                 detail=_sentence(held, f"Handling: {answer.get_handling_display()}."),
-                link=_enquiry_url(request.enquiry_id),
+                link=_enquiry_url(request.enquiry_id, "#returns-title", section="requests"),
                 record=_reference(Enquiry, request.enquiry_id),
                 by=_name(answer.submitted_by),
             ),
@@ -406,7 +408,8 @@ def _notes(user, contacts, enquiries, filters) -> Iterator[tuple]:
             link, record = _contact_url(note.contact_id, "#case-notes"), note.contact_id
             reference = _reference(Contact, record)
         else:
-            link, record = _enquiry_url(note.enquiry_id, "#case-notes"), note.enquiry_id
+            link = _enquiry_url(note.enquiry_id, "#case-notes", section="notes")
+            record = note.enquiry_id
             reference = _reference(Enquiry, record)
         yield (
             (note.created_at, KIND_ORDER[EventKind.NOTE], note.pk),
@@ -450,8 +453,12 @@ def _documents(user, contacts, enquiries, requests, filters) -> Iterator[tuple]:
             link = _contact_url(contact_id, "#documents")
             reference = _reference(Contact, contact_id)
         else:
-            enquiry_id = document.enquiry_id or document.information_return.request.enquiry_id
-            link = _enquiry_url(enquiry_id, "#documents")
+            if document.enquiry_id:  # the enquiry's own files: Notes and documents
+                enquiry_id = document.enquiry_id
+                link = _enquiry_url(enquiry_id, "#documents", section="notes")
+            else:  # a file sent with a return: Requests and returns
+                enquiry_id = document.information_return.request.enquiry_id
+                link = _enquiry_url(enquiry_id, "#return-documents", section="requests")
             reference = _reference(Enquiry, enquiry_id)
         if document.is_downloadable:
             title = f"Document added to {reference}: {document.original_name}"

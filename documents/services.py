@@ -346,14 +346,15 @@ def _reachable() -> bool:
 def record_url(document: Document, user=None) -> str:
     """The page of the record the document belongs to, as `user` sees it: a MARF's is the
     referrer's MARF page (the hub's: the contact), a return's the agency's request page (the
-    hub's: the enquiry's returns). Without a user, the uploader's."""
+    hub's: the enquiry's Requests and returns section); an enquiry's own files are in its Notes and
+    documents section. Without a user, the uploader's."""
     from agencies.roles import AGENCY_ROLES, HUB_ROLES, Role
 
     role = getattr(user if user is not None else document.uploaded_by, "role", "")
     if document.contact_id is not None:
         return reverse("contacts:contact_detail", kwargs={"pk": document.contact_id})
     if document.enquiry_id is not None:
-        return reverse("enquiries_hub:detail", kwargs={"pk": document.enquiry_id})
+        return reverse("enquiries_hub:notes", kwargs={"pk": document.enquiry_id})
     if document.marf_id is not None:
         contact_id = document.marf.contact_id
         if role == Role.REFERRER:
@@ -364,7 +365,7 @@ def record_url(document: Document, user=None) -> str:
         if role in AGENCY_ROLES:
             return reverse("enquiries_agency:request_detail", kwargs={"pk": request.pk})
         if role in HUB_ROLES:
-            return reverse("enquiries_hub:detail", kwargs={"pk": request.enquiry_id})
+            return reverse("enquiries_hub:requests", kwargs={"pk": request.enquiry_id})
     return "/"
 
 

@@ -68,7 +68,8 @@ def upload_target(user, record_kind: str, pk: int) -> Target:
     if record_kind == "request":
         return _request_target(user, pk)
     record = _hub_record(user, record_kind, pk)
-    page = "contacts:contact_detail" if record_kind == "contact" else "enquiries_hub:detail"
+    # An enquiry's files are in its Notes and documents section.
+    page = "contacts:contact_detail" if record_kind == "contact" else "enquiries_hub:notes"
     return Target(
         record, record.reference, reverse(page, kwargs={"pk": record.pk}), hub_closed(record)
     )

@@ -31,10 +31,11 @@ FORM_NAME = "note"
 
 
 def record_url(record: Model) -> str:
-    """The record's own page, at its case notes section."""
+    """The record's own page at its case notes: the contact's page, or the enquiry's Notes and
+    documents section."""
     if isinstance(record, Contact):
         return reverse("contacts:contact_detail", kwargs={"pk": record.pk}) + "#case-notes"
-    return reverse("enquiries_hub:detail", kwargs={"pk": record.pk}) + "#case-notes"
+    return reverse("enquiries_hub:notes", kwargs={"pk": record.pk}) + "#case-notes"
 
 
 def _add(request: HttpRequest, record: Model, form: NoteForm):

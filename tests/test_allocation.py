@@ -229,7 +229,7 @@ class TestPage:
         [row] = [r for r in content.split("<tr") if "Colin League" in r and "caseload-row" in r]
         assert 'data-testid="open-contacts">2<' in row
         assert 'data-testid="open-enquiries">0<' in row
-        assert 'govuk-tag--red">1<' in row  # one overdue
+        assert 'govuk-tag--pink">1<' in row  # one overdue (the breach's pink, not the RAG's red)
         unallocated = content.split('data-testid="allocate-form"')[1]
         assert nobodys.reference in unallocated and "Nobody Lovelace" in unallocated
         assert enquiry.reference in unallocated and "Orphan" in unallocated

@@ -196,9 +196,10 @@ def test_every_row_links_to_the_hub_record(client_for, manager, backlog):
     assert f'href="/contacts/{backlog["first"].pk}/"' in content
     assert f'href="/contacts/{backlog["second"].pk}/"' in content
     assert f'href="/enquiries/{backlog["red"].pk}/"' in content
-    assert f'href="/enquiries/{backlog["red"].pk}/#returns"' in content
-    assert f'href="/enquiries/{backlog["amber"].pk}/#returns"' in content
-    assert "/requests/" not in content  # never the agency's own page
+    # an overdue return opens the enquiry's Requests and returns section
+    assert f'href="/enquiries/{backlog["red"].pk}/requests/#returns-title"' in content
+    assert f'href="/enquiries/{backlog["amber"].pk}/requests/#returns-title"' in content
+    assert 'href="/requests/' not in content  # never the agency's own page
 
 
 def test_the_backlog_is_live_from_due_times_not_from_recorded_breaches(

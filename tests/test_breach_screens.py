@@ -317,7 +317,7 @@ class TestBreachList:
             "Overdue by 4 hours 30 minutes",
         ]
         assert rows[-1] == [
-            enquiry.reference,
+            f"{enquiry.reference} Red",  # with its RAG tag
             "MASH enquiry",
             "The hub",
             "10 Mar 2026 13:00",
@@ -336,7 +336,7 @@ class TestBreachList:
         enquiry = breaches["enquiry"]
         assert f'href="/contacts/{breaches["first"].pk}/"' in content
         assert f'href="/enquiries/{enquiry.pk}/"' in content
-        assert f'href="/enquiries/{enquiry.pk}/#returns"' in content
+        assert f'href="/enquiries/{enquiry.pk}/requests/#returns-title"' in content
         assert f"/requests/{breaches['police'].pk}/" not in content  # the agency's page
         with time_machine.travel(at(2026, 3, 10, 14, 30), tick=False):
             client = client_for(manager)

@@ -214,7 +214,10 @@ def test_every_kind_of_event_appears_in_date_order_through_the_api(api_for, hub_
     assert by_kind["recommendation"]["by"] == hub_worker.display_name
     assert by_kind["decision"]["title"] == f"Decision on {contact.reference}: MASH enquiry (Amber)"
     assert by_kind["rag_changed"]["title"].endswith("changed from Amber to Red")
-    assert by_kind["rag_changed"]["link"] == f"/enquiries/{enquiry.pk}/"
+    assert by_kind["rag_changed"]["link"] == f"/enquiries/{enquiry.pk}/history/"
+    assert by_kind["request_sent"]["link"] == f"/enquiries/{enquiry.pk}/requests/"
+    assert by_kind["return_received"]["link"] == f"/enquiries/{enquiry.pk}/requests/#returns-title"
+    assert by_kind["note"]["link"] == f"/enquiries/{enquiry.pk}/notes-and-documents/#case-notes"
     assert "County Police" in by_kind["request_sent"]["title"]
     assert "County Police" in by_kind["return_received"]["title"]
     assert by_kind["note"]["detail"] == "Spoke to the school 0"

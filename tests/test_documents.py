@@ -181,6 +181,8 @@ def test_a_document_on_an_enquiry(scanner, client_for, hub_worker, manager):
     url = f"/documents/enquiries/{enquiry.pk}/upload/"
     response = upload(client, hub_worker, url, "strategy.docx", office_file())
     assert response.status_code == 302
+    # back to the section that lists it: the enquiry's Notes and documents
+    assert response["Location"] == f"/enquiries/{enquiry.pk}/notes-and-documents/#documents"
     document = Document.objects.get(enquiry=enquiry)
     assert document.kind == "docx"
     scan_all()

@@ -108,7 +108,9 @@ def test_a_hub_worker_adds_a_note_on_the_page_and_it_shows_newest_first(
     CaseNote.objects.filter(pk=earlier.pk).update(created_at=timezone.now() - timedelta(hours=1))
     response = client.post(notes_page(record), note_form(hub_worker, text="First line\nSecond"))
     assert response.status_code == 302
-    assert response["Location"] == page_of(record) + "#case-notes"
+    # an enquiry's notes are in its Notes and documents section
+    section = "notes-and-documents/" if which == "enquiry" else ""
+    assert response["Location"] == page_of(record) + section + "#case-notes"
 
     note = CaseNote.objects.get(text="First line\nSecond")
     assert (note.contact_id, note.enquiry_id) == (

@@ -159,7 +159,7 @@ def test_a_return_and_its_addendum_tell_the_enquirys_worker(
     Notification.objects.all().delete()
     answer(request, researcher_a)
     [told] = of(hub_worker, NotificationKind.RETURN_RECEIVED)
-    assert told.link == f"/enquiries/{enquiry.pk}/"
+    assert told.link == f"/enquiries/{enquiry.pk}/requests/#returns-title"
     assert told.title == f"Return received on {enquiry.reference}"
     assert "County Police has submitted its return" in told.body
     answer(request, researcher_a, information_held=True, summary=POLICE_SUMMARY)
@@ -272,7 +272,7 @@ def test_an_enquiry_recommendation_tells_the_managers(enquiry, hub_worker, manag
         enquiry=enquiry, user=hub_worker, outcome="NFA", final_rag="GREEN", rationale="Done"
     )
     [told] = of(manager, NotificationKind.AWAITING_DECISION)
-    assert told.link == f"/enquiries/{enquiry.pk}/"
+    assert told.link == f"/enquiries/{enquiry.pk}/decision/"
     assert told.title == f"{enquiry.reference} is awaiting a decision"
 
 

@@ -7,6 +7,7 @@ family member or other person of the record, since the email leaves the system.
 """
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import User
@@ -59,7 +60,7 @@ def notify_request_received(*, request, sent_by=None) -> list[Notification]:
 
 def notify_return_received(*, information_return) -> list[Notification]:
     """A return (or an addendum to one) on an enquiry: its hub worker is told, or the hub
-    managers when nobody holds the enquiry."""
+    managers when nobody holds the enquiry. It opens the enquiry's Requests and returns section."""
     request = information_return.request
     enquiry = request.enquiry
     users = [enquiry.worker] if enquiry.worker_id else hub_managers()
@@ -75,6 +76,7 @@ def notify_return_received(*, information_return) -> list[Notification]:
         ),
         key=f"{record_key(information_return)}",
         exclude=information_return.submitted_by_id,
+        link=reverse("enquiries_hub:requests", args=[enquiry.pk]) + "#returns-title",
     )
 
 
@@ -102,7 +104,8 @@ def notify_allocated(*, record: models.Model, assignee, allocated_by=None) -> li
 
 def notify_awaiting_decision(*, record: models.Model, recommended_by=None) -> list[Notification]:
     """A contact or an enquiry has a recommendation: the hub managers are told it awaits their
-    decision (not the manager who recommended it). Each recommendation is its own event."""
+    decision (not the manager who recommended it). Each recommendation is its own event. An
+    enquiry's opens its Decision section."""
     reference = record.reference
     return notify(
         kind=NotificationKind.AWAITING_DECISION,
@@ -112,6 +115,9 @@ def notify_awaiting_decision(*, record: models.Model, recommended_by=None) -> li
         body=f"{_label(record)} {reference} has a recommendation awaiting a manager's decision.",
         key=f"{record_key(record)}:{record.version}",
         exclude=recommended_by,
+        link=reverse("enquiries_hub:decision", args=[record.pk])
+        if record._meta.model_name == "enquiry"
+        else "",
     )
 
 

@@ -194,6 +194,7 @@ def notify(
     body: str,
     key: str,
     exclude=None,
+    link: str = "",
 ) -> list[Notification]:
     """Notify `users` of an event about `record`, in the caller's transaction; returns the
     notifications written.
@@ -203,7 +204,8 @@ def notify(
     already notified of it in this kind is not notified again, so an event that fires twice is
     harmless. The emails of those who want this kind emailed are queued in the outbox in the
     same transaction. `title` and `body` go into emails: references and plain words only, no
-    names of the people in the record."""
+    names of the people in the record. `link` is where it opens (a section of the record's page);
+    by default the record's page (``record_link``)."""
     kind = NotificationKind(kind)
     if not key:
         raise ValueError("A notification needs the key of its event.")
@@ -230,7 +232,7 @@ def notify(
     with transaction.atomic():
         email = emailed_users(kind, [user.pk for user in recipients])
         now = timezone.now()
-        link = record_link(record)
+        link = link or record_link(record)
         Notification.objects.bulk_create(
             [
                 Notification(
