@@ -35,6 +35,9 @@ class EventKind(models.TextChoices):
     DOCUMENT = "document", "Document added"
     ENQUIRY_CLOSED = "enquiry_closed", "Enquiry closed"
     CONTACT_ADDED = "contact_added", "Contact added to an open enquiry"
+    DA_NOTIFICATION = "da_notification", "Domestic abuse incident"
+    DA_MEETING_OUTCOME = "da_meeting_outcome", "Daily triage meeting outcome"
+    ENCOMPASS_NOTICE = "encompass_notice", "Operation Encompass notice"
 
 
 KIND_ORDER = {kind: index for index, kind in enumerate(EventKind.values)}

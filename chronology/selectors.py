@@ -6,17 +6,16 @@ all (`person_for_chronology` raises, and the pages and API answer 404).
 
 One query per source table, never one per event: the person's own and merged records (one
 recursive query), then contacts, decisions, enquiries, RAG changes, information requests,
-returns, significant case notes and documents, each in one query (a table whose kinds are
-filtered out is not read). The records a person is linked through (the contacts they are a
-subject of or named on, the enquiries they are checked in, the requests that name them) are
-subqueries of each query, not lists.
+returns, significant case notes, documents, domestic abuse notifications (with the daily
+meeting's outcomes) and Operation Encompass notices, each in one query (a table whose kinds are
+filtered out is not read; the last two are read in `chronology.domestic_abuse`). The records a
+person is linked through (the contacts they are a subject of or named on, the enquiries they
+are checked in, the requests that name them) are subqueries of each query, not lists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -44,6 +43,12 @@ from enquiries.selectors import (
 from mash.access import is_member
 from notes.selectors import notes_visible_to
 
+from .domestic_abuse import DA_KINDS, da_notifications, encompass_notices
+from .events import Event
+from .events import in_period as _in_period
+from .events import label as _label
+from .events import name_of as _name
+from .events import sentence as _sentence
 from .filters import KIND_ORDER, EventKind, Filters
 
 DECISION_KINDS = {
@@ -51,23 +56,6 @@ DECISION_KINDS = {
     "decision": EventKind.DECISION,
     "correction": EventKind.CORRECTION,
 }
-
-
-@dataclass(frozen=True)
-class Event:
-    """One thing that happened about the person, on one record."""
-
-    when: datetime
-    kind: str
-    title: str
-    detail: str
-    link: str  # the record's page
-    record: str  # the record's reference (C000012, E000034)
-    by: str = ""  # who did it, where known
-
-    @property
-    def kind_label(self) -> str:
-        return EventKind(self.kind).label
 
 
 def is_chronology_reader(user) -> bool:
@@ -120,32 +108,8 @@ def _enquiry_url(pk: int, anchor: str = "", section: str = "detail") -> str:
     return reverse(f"enquiries_hub:{section}", kwargs={"pk": pk}) + anchor
 
 
-def _name(user) -> str:
-    return user.display_name if user is not None else ""
-
-
-def _in_period(field: str, filters: Filters) -> Q:
-    condition = Q()
-    if filters.starts_at is not None:
-        condition &= Q(**{f"{field}__gte": filters.starts_at})
-    if filters.ends_at is not None:
-        condition &= Q(**{f"{field}__lt": filters.ends_at})
-    return condition
-
-
-def _label(choices, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
 def _rag(value: str) -> str:
     return _label(Rag, value) if value else ""
-
-
-def _sentence(*parts: str) -> str:
-    return " ".join(part for part in parts if part)
 
 
 # --- One reader per source table ----------------------------------------------------------
@@ -523,5 +487,9 @@ def chronology_for(
     if EventKind.DOCUMENT in wanted:
         requests = _requests_about(user, ids).values("pk")
         found.extend(_documents(user, contacts, enquiries, requests, filters))
+    if wanted & DA_KINDS:
+        found.extend(da_notifications(user, ids, filters, wanted))
+    if EventKind.ENCOMPASS_NOTICE in wanted:
+        found.extend(encompass_notices(user, ids, filters))
     found.sort(key=lambda pair: pair[0])
     return [event for _key, event in found]

@@ -48,8 +48,12 @@ class PersonChronologyView(APIView):
     """Every event about a person, oldest first, across the hub's records: contacts received
     where they are a subject or named otherwise (source, concerns, their role), recommendations,
     decisions and corrections, enquiries opened and closed, RAG changes, information requests
-    sent and returns received (that they came, not their content), significant case notes and
-    documents (named only when scanned clean). The events of records merged into the person are
+    sent and returns received (that they came, not their content), significant case notes,
+    documents (named only when scanned clean), domestic abuse incidents the police notified (at
+    the incident's time, with the DASH risk and the person's part: a child present or not, the
+    victim, the alleged perpetrator), the daily triage meeting's agreed outcome and MARAC
+    referral (when it was confirmed) and a child's Operation Encompass notices (the school,
+    acknowledged when, escalated or not). The events of records merged into the person are
     included.
 
     Hub staff only: anyone else, and a person outside the caller's view, gets 404. A malformed
