@@ -5,21 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_clear_expired_sessions_schedule'),
-        ('schools', '0001_initial'),
+        ("agencies", "0002_clear_expired_sessions_schedule"),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='school',
-            field=models.ForeignKey(blank=True, help_text='For a school key adult (DSL) only: the school whose notices they see.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='key_adults', to='schools.school'),
+            model_name="user",
+            name="school",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For a school key adult (DSL) only: the school whose notices they see.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="key_adults",
+                to="schools.school",
+            ),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(blank=True, choices=[('hub_worker', 'Front-door social worker'), ('hub_manager', 'MASH manager'), ('agency_researcher', 'Agency researcher'), ('agency_supervisor', 'Agency supervisor'), ('referrer', 'Referrer'), ('board_member', 'Board member'), ('administrator', 'Administrator'), ('school_key_adult', 'School key adult (DSL)')], max_length=30),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("hub_worker", "Front-door social worker"),
+                    ("hub_manager", "MASH manager"),
+                    ("agency_researcher", "Agency researcher"),
+                    ("agency_supervisor", "Agency supervisor"),
+                    ("referrer", "Referrer"),
+                    ("board_member", "Board member"),
+                    ("administrator", "Administrator"),
+                    ("school_key_adult", "School key adult (DSL)"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0004_people_relationships_addresses'),
-        ('schools', '0001_initial'),
+        ("contacts", "0004_people_relationships_addresses"),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='current_school',
-            field=models.ForeignKey(blank=True, help_text='The school record, when the school is known by its URN.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pupils', to='schools.school'),
+            model_name="person",
+            name="current_school",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The school record, when the school is known by its URN.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pupils",
+                to="schools.school",
+            ),
         ),
     ]
