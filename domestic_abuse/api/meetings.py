@@ -278,7 +278,9 @@ class TriageMeetingViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:
         """Start today's meeting (201), or answer the one already started today (200). It takes
         every medium and high risk notification waiting for the meeting, oldest first. 409 while
-        an earlier meeting is unconfirmed."""
+        an earlier meeting is unconfirmed. It takes no fields, but a body that cannot be read
+        (not JSON, nested too deeply) is still a 400, as on every other endpoint."""
+        request.data  # noqa: B018 - parsed, so that an unreadable body is refused
         meeting, created = meeting_start(chair=request.user)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self._body(meeting), status=code)
