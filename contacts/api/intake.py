@@ -300,10 +300,9 @@ class ContactIntakeSerializer(serializers.Serializer):
         return data
 
 
-class ContactBatchSerializer(serializers.Serializer):
-    """Up to 500 contacts at once (police notifications, imports): all stored, or none."""
-
-    items = ContactIntakeSerializer(
+def batch_items(child: type[serializers.Serializer]) -> serializers.ListSerializer:
+    """A batch's `items`: 1 to BATCH_MAX_ITEMS of `child`, with the batch's messages."""
+    return child(
         many=True,
         min_length=1,
         max_length=BATCH_MAX_ITEMS,
@@ -313,6 +312,30 @@ class ContactBatchSerializer(serializers.Serializer):
         },
     )
 
+
+def refuse_repeats(items: list, key, field: str, message: str) -> dict:
+    """One reference, one item: each later item whose `key(item)` (None: no reference) an
+    earlier one had is refused naming its `field` (`message` with `{earlier}`); otherwise the
+    keys seen, each with its first item's index."""
+    first_seen: dict = {}
+    problems: list[dict] = [{} for _ in items]
+    for index, data in enumerate(items):
+        reference = key(data)
+        if reference is None:
+            continue
+        earlier = first_seen.setdefault(reference, index)
+        if earlier != index:
+            problems[index] = {field: [message.format(earlier=earlier)]}
+    if any(problems):
+        raise serializers.ValidationError({"items": problems})
+    return first_seen
+
+
+class ContactBatchSerializer(serializers.Serializer):
+    """Up to 500 contacts at once (police notifications, imports): all stored, or none."""
+
+    items = batch_items(ContactIntakeSerializer)
+
     def validate(self, attrs: dict) -> dict:
         """One reference, one item: a (source, external_reference) that a batch repeats is
         refused naming each later item's `external_reference`, whatever its content (a sender
@@ -321,22 +344,17 @@ class ContactBatchSerializer(serializers.Serializer):
         storing any (two batches with the same references in different orders wait for each
         other instead of deadlocking)."""
         items: list[ContactInput] = attrs["items"]
-        first_seen: dict[tuple[str, str], int] = {}
-        problems: list[dict] = [{} for _ in items]
-        for index, data in enumerate(items):
-            reference = data.external_reference.strip()
-            if not reference:
-                continue
-            earlier = first_seen.setdefault((data.source, reference), index)
-            if earlier != index:
-                problems[index] = {
-                    "external_reference": [
-                        f"items[{earlier}] has this reference already: give each item its own "
-                        "reference, and send an item once."
-                    ]
-                }
-        if any(problems):
-            raise serializers.ValidationError({"items": problems})
+        first_seen = refuse_repeats(
+            items,
+            lambda data: (
+                (data.source, data.external_reference.strip())
+                if data.external_reference.strip()
+                else None
+            ),
+            "external_reference",
+            "items[{earlier}] has this reference already: give each item its own reference, "
+            "and send an item once.",
+        )
         if items:
             items[0].batch_references = tuple(sorted(first_seen))
         return attrs

@@ -13,6 +13,8 @@ from contacts.api.intake import (
     AwareDateTimeField,
     FlatListSerializer,
     PersonIntakeSerializer,
+    batch_items,
+    refuse_repeats,
     sending_agency,
 )
 from contacts.api.serializers import ContactSubjectSerializer
@@ -179,31 +181,17 @@ class DaNotificationIntakeSerializer(serializers.Serializer):
 class DaNotificationBatchSerializer(serializers.Serializer):
     """Up to 500 notifications at once: all stored, or none."""
 
-    items = DaNotificationIntakeSerializer(
-        many=True,
-        min_length=1,
-        max_length=BATCH_MAX_ITEMS,
-        error_messages={
-            "min_length": "Send at least one item.",
-            "max_length": "Send at most {max_length} items in one batch.",
-        },
-    )
+    items = batch_items(DaNotificationIntakeSerializer)
 
     def validate(self, attrs: dict) -> dict:
         """One reference, one item: a batch repeating an occurrence reference is refused naming
         each later item's `occurrence_reference`."""
-        first_seen: dict[str, int] = {}
-        problems: list[dict] = [{} for _ in attrs["items"]]
-        for index, data in enumerate(attrs["items"]):
-            earlier = first_seen.setdefault(data.occurrence_reference.strip(), index)
-            if earlier != index:
-                problems[index] = {
-                    "occurrence_reference": [
-                        f"items[{earlier}] has this reference already: send each notification once."
-                    ]
-                }
-        if any(problems):
-            raise serializers.ValidationError({"items": problems})
+        refuse_repeats(
+            attrs["items"],
+            lambda data: data.occurrence_reference.strip(),
+            "occurrence_reference",
+            "items[{earlier}] has this reference already: send each notification once.",
+        )
         return attrs
 
 
